@@ -1,0 +1,90 @@
+"""The `llmprep` command: global options, sub-commands, and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from llmprep import __version__
+from llmprep.errors import ExitCode, LlmprepError
+
+app = typer.Typer(
+    name="llmprep",
+    help="Drill LLM-algorithm interview questions with spaced repetition, and hand-write code that gets graded.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"llmprep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Path | None = typer.Option(None, "--db", help="Database file (default: LLMPREP_HOME or the user data dir)."),
+    decks: list[Path] | None = typer.Option(
+        None,
+        "--decks",
+        help="Extra deck folder, merged with the built-in decks (repeatable; env LLMPREP_DECKS).",
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    from llmprep.workspace import Workspace
+
+    ctx.obj = Workspace.open(db, decks)
+
+
+def _register() -> None:
+    from llmprep.cli import code, config, decks, study
+
+    for module in (study, decks, code, config):
+        module.register(app)
+
+
+_register()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the app and return its exit code; user errors become one line on stderr, never a traceback."""
+    try:
+        result = app(args=argv, prog_name="llmprep", standalone_mode=False)
+    except LlmprepError as exc:
+        from llmprep.console import err
+
+        err.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+        for line in exc.details:
+            err.print(f"  {line}", soft_wrap=True, markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+        if os.environ.get("LLMPREP_DEBUG") == "1":
+            raise
+        from llmprep.console import err
+
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (LLMPREP_DEBUG=1 shows the traceback)",
+            soft_wrap=True,
+        )
+        return ExitCode.FAILED
+    return result if isinstance(result, int) else ExitCode.OK
+
+
+def main() -> None:
+    sys.exit(run())

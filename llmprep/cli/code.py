@@ -1,0 +1,206 @@
+"""`llmprep code`: hand-write a coding card in your editor and have it graded by hidden checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import typer
+from rich.markdown import Markdown
+from rich.syntax import Syntax
+from rich.table import Table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from llmprep import clock, paths
+from llmprep.console import out
+from llmprep.decks import Card
+from llmprep.errors import ExitCode, LlmprepError, UsageError
+from llmprep.keys import KeyReader
+from llmprep.workspace import Workspace
+
+STATUS_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "error": "red",
+    "timeout": "magenta",
+    "memory": "magenta",
+    "crash": "magenta",
+    "banned": "yellow",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("code")(code)
+
+
+def code(
+    ctx: typer.Context,
+    card: str | None = typer.Argument(None, help="Coding card (grader name such as `mha`, or the card id)."),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Grade this file instead of opening an editor."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the verdict as JSON."),
+    device: str = typer.Option("auto", "--device", help="auto (CUDA when available), cpu or cuda."),
+    dtype: str = typer.Option("float32", "--dtype", help="float32, or bfloat16 on CUDA."),
+    seed: int | None = typer.Option(None, "--seed", help="Replay the random inputs of an earlier run."),
+    lang: str | None = typer.Option(None, "--lang", help="zh or en for the task text."),
+) -> None:
+    """List coding cards, or write one in $EDITOR (or --file) and grade it. Exit 0: all checks pass; 1: not."""
+    ws: Workspace = ctx.obj
+    if card is None:
+        _list(ws)
+        return
+    deck_card = _find(ws, card)
+    assert deck_card.grader is not None
+    if dtype not in ("float32", "bfloat16"):
+        raise UsageError(f"--dtype must be float32 or bfloat16, got {dtype!r}")
+    resolved = _device(device)
+    if dtype == "bfloat16" and resolved != "cuda":
+        raise UsageError("--dtype bfloat16 is graded on CUDA only (CPU bf16 tolerances would hide real bugs)")
+    language = lang or ws.config.language()
+    if file is not None:
+        try:
+            source = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{file}: no such file") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        verdict = _grade_and_record(ws, deck_card, source, resolved, dtype, seed)
+        if as_json:
+            print(json.dumps(verdict, ensure_ascii=False))
+        else:
+            _report(verdict)
+        raise typer.Exit(ExitCode.OK if verdict["passed"] else ExitCode.FAILED)
+    _editor_loop(ws, deck_card, resolved, dtype, seed, language, as_json)
+
+
+def _find(ws: Workspace, name: str) -> Card:
+    for candidate in ws.cards.values():
+        if candidate.kind == "code" and name in (candidate.grader, candidate.id):
+            return candidate
+    from llmprep.grading import catalogue
+
+    raise UsageError(f"no coding card `{name}`; known: {', '.join(catalogue.names())}")
+
+
+def _device(option: str) -> str:
+    if option not in ("auto", "cpu", "cuda"):
+        raise UsageError(f"--device must be auto, cpu or cuda, got {option!r}")
+    if option == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if option == "cuda":
+        raise UsageError("--device cuda: no CUDA device is available here (torch.cuda.is_available() is False)")
+    return "cpu"
+
+
+def _grade_and_record(ws: Workspace, card: Card, source: str, device: str, dtype: str, seed: int | None) -> dict:
+    from llmprep.grading import attempts, judge
+
+    assert card.grader is not None
+    verdict = judge.grade(card.grader, source, device=device, dtype=dtype, seed=seed)
+    attempts.record(ws.engine, ws.config, card.id, verdict, source, clock.now())
+    return verdict
+
+
+def _report(verdict: dict) -> None:
+    table = Table(
+        title=f"{verdict['card']} on {verdict['device']} ({verdict.get('dtype', 'float32')})", show_lines=True
+    )
+    table.add_column("check")
+    table.add_column("verdict")
+    table.add_column("details", overflow="fold")
+    for check in verdict["checks"]:
+        style = STATUS_STYLE.get(check["status"], "white")
+        details = check["message"]
+        if check.get("hint"):
+            details += f"\nhint: {check['hint']}"
+        table.add_row(check["name"], f"[{style}]{check['status']}[/]", details)
+    out.print(table)
+    passed = sum(c["status"] == "pass" for c in verdict["checks"])
+    mark = "[green]all checks pass[/]" if verdict["passed"] else f"[red]{passed}/{len(verdict['checks'])} pass[/]"
+    out.print(f"{mark} in {verdict['duration_s']:.1f}s · seed {verdict.get('seed')} (replay with --seed)")
+
+
+def _editor_command(ws: Workspace) -> list[str]:
+    for candidate in (ws.config.editor, os.environ.get("VISUAL"), os.environ.get("EDITOR")):
+        if candidate:
+            return shlex.split(candidate)
+    for fallback in ("nano", "vi"):
+        if shutil.which(fallback):
+            return [fallback]
+    raise LlmprepError("no editor found: set $EDITOR (or `llmprep config editor CMD`), or use --file")
+
+
+def _editor_loop(
+    ws: Workspace, card: Card, device: str, dtype: str, seed: int | None, lang: str, as_json: bool
+) -> None:
+    from llmprep.grading import attempts, cardspec
+
+    assert card.grader is not None
+    spec = cardspec.load(card.grader)
+    workspace = ws.data_dir / "workspace" / f"{card.grader}.py"
+    workspace.parent.mkdir(parents=True, exist_ok=True)
+    if not workspace.exists():
+        workspace.write_text(spec.template_path.read_text(encoding="utf-8"), encoding="utf-8")
+    if not as_json:
+        out.print(Markdown(card.text("q", lang) or ""))
+    keys = KeyReader()
+    editor = _editor_command(ws)
+    while True:
+        try:
+            subprocess.run([*editor, str(workspace)], check=False)
+        except FileNotFoundError:
+            raise LlmprepError(f"editor `{editor[0]}` not found: set $EDITOR or use --file") from None
+        source = workspace.read_text(encoding="utf-8", errors="replace")
+        verdict = _grade_and_record(ws, card, source, device, dtype, seed)
+        if as_json:
+            print(json.dumps(verdict, ensure_ascii=False))
+        else:
+            _report(verdict)
+        if verdict["passed"]:
+            raise typer.Exit(ExitCode.OK)
+        out.print("[dim]e: edit again · g: give up and see the reference solution · q: quit[/]")
+        key = keys.read()
+        while key not in ("e", "g", "q"):
+            key = keys.read()
+        if key == "q":
+            raise typer.Exit(ExitCode.FAILED)
+        if key == "g":
+            attempts.give_up(ws.engine, ws.config, card.id, clock.now())
+            solution = paths.solutions() / f"{card.grader}.py"
+            out.print(Syntax(solution.read_text(encoding="utf-8"), "python", line_numbers=True))
+            out.print("[dim]rated Again: the card comes back soon[/]")
+            raise typer.Exit(ExitCode.FAILED)
+
+
+def _list(ws: Workspace) -> None:
+    from llmprep.grading import cardspec
+    from llmprep.store import Attempt, CardState
+
+    coding = [c for c in ws.cards.values() if c.kind == "code"]
+    table = Table(title="Coding cards")
+    for column in ("card", "title", "difficulty", "last verdict", "due"):
+        table.add_column(column)
+    with Session(ws.engine) as session:
+        last = dict(
+            session.execute(
+                select(Attempt.card_id, Attempt.passed).where(
+                    Attempt.id.in_(select(func.max(Attempt.id)).group_by(Attempt.card_id))
+                )
+            ).all()
+        )
+        due = dict(session.execute(select(CardState.card_id, CardState.due)).all())
+    for card in sorted(coding, key=lambda c: c.grader or ""):
+        assert card.grader is not None
+        spec = cardspec.load(card.grader)
+        verdict = {True: "[green]pass[/]", False: "[red]fail[/]"}.get(last.get(card.id), "—")  # type: ignore[call-overload]
+        when = due[card.id].strftime("%Y-%m-%d") if card.id in due else "new"
+        table.add_row(card.grader, spec.title, spec.difficulty, verdict, when)
+    out.print(table)

@@ -1,0 +1,78 @@
+"""Rich renderings shared by the study screens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+from llmprep.console import out
+from llmprep.decks import Card
+
+RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def interval(delta: timedelta) -> str:
+    """Anki-style short interval: 45s, 10m, 3h, 4d, 2.1mo, 1.3y."""
+    seconds = max(0.0, delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 86400:
+        return f"{seconds / 3600:.0f}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{days:.0f}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+def question(card: Card, lang: str, *, cram: bool = False) -> None:
+    label = f"{card.deck} · {card.id}" + (" · cram" if cram else "")
+    if card.tags:
+        label += " · " + ", ".join(card.tags)
+    out.print()
+    out.print(Panel(Markdown(card.text("q", lang) or ""), title=label, title_align="left", border_style="blue"))
+
+
+def reveal_prompt() -> None:
+    out.print("[dim]Enter: show answer · q: quit[/]")
+
+
+def answer(card: Card, lang: str) -> None:
+    out.print(Markdown(card.text("a", lang) or ""))
+    pitfall = card.text("pitfall", lang)
+    if pitfall:
+        title = "常见误区" if lang == "zh" else "Common pitfall"
+        out.print(Panel(Markdown(pitfall), title=title, title_align="left", border_style="yellow"))
+    if card.sources:
+        out.print("[dim]sources: " + "; ".join(card.sources) + "[/]", markup=True, highlight=False)
+
+
+def buttons(intervals: dict[int, timedelta] | None, *, can_undo: bool) -> None:
+    parts = []
+    for rating, label in RATING_LABELS.items():
+        after = f" ({interval(intervals[rating])})" if intervals else ""
+        parts.append(f"[{RATING_STYLES[rating]}]{rating} {label}{after}[/]")
+    extra = "u undo · s suspend · q quit" if can_undo else "s suspend · q quit"
+    if intervals is None:
+        extra = "u undo · q quit" if can_undo else "q quit"
+    out.print("   ".join(parts) + f"   [dim]{extra}[/]")
+
+
+def summary(
+    *, seen: int, ratings: dict[str, int], seconds: float, due_tomorrow: int, leeches: list[str], cram: bool
+) -> None:
+    table = Table(title="Session" + (" (cram: schedule untouched)" if cram else ""), show_header=False)
+    table.add_row("cards seen", str(seen))
+    table.add_row("ratings", "  ".join(f"{name} {n}" for name, n in ratings.items()))
+    table.add_row("time", f"{seconds / 60:.1f} min")
+    table.add_row("due by end of tomorrow", str(due_tomorrow))
+    if leeches:
+        table.add_row("new leeches", ", ".join(leeches))
+    out.print(table)

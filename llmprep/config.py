@@ -1,0 +1,106 @@
+"""User settings in `config.toml` beside the database: read, validated, written back atomically."""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from llmprep.errors import LlmprepError, UsageError
+
+CONFIG_NAME = "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    lang: str = "auto"  # zh | en | auto (from the locale)
+    editor: str = ""  # empty: $VISUAL, $EDITOR, nano, vi
+    day_starts_at: int = 4  # local hour at which a new study day begins, as in Anki
+    fuzz: bool = True  # spread review dates a little so cards learnt together do not stay together
+    fsrs_parameters: tuple[float, ...] = ()  # empty: the fsrs defaults; `llmprep optimize` fills it
+
+    def language(self) -> str:
+        if self.lang in ("zh", "en"):
+            return self.lang
+        name = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+        return "zh" if name.lower().startswith("zh") else "en"
+
+
+_CHECKS: dict[str, tuple[type, Any, str]] = {
+    "desired_retention": (float, lambda v: 0.7 <= v <= 0.99, "a number between 0.7 and 0.99"),
+    "new_per_day": (int, lambda v: 0 <= v <= 10_000, "an integer from 0 to 10000"),
+    "reviews_per_day": (int, lambda v: 0 <= v <= 100_000, "an integer from 0 to 100000"),
+    "lang": (str, lambda v: v in ("zh", "en", "auto"), "zh, en or auto"),
+    "editor": (str, lambda v: True, "a command"),
+    "day_starts_at": (int, lambda v: 0 <= v <= 23, "an hour from 0 to 23"),
+    "fuzz": (bool, lambda v: True, "true or false"),
+    "fsrs_parameters": (tuple, lambda v: all(isinstance(x, int | float) for x in v), "a list of numbers"),
+}
+KEYS = tuple(_CHECKS)
+
+
+def _coerce(key: str, value: Any, where: str, error: type[LlmprepError] = LlmprepError) -> Any:
+    kind, ok, expected = _CHECKS[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is tuple and isinstance(value, list):
+        value = tuple(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)) or not ok(value):
+        raise error(f"{where}: `{key}` must be {expected}, got {value!r}")
+    return value
+
+
+def load(path: Path) -> Config:
+    if not path.exists():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LlmprepError(f"{path}: not valid TOML ({exc}); fix or delete the file") from None
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise LlmprepError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(KEYS)}")
+    return Config(**{k: _coerce(k, v, str(path)) for k, v in raw.items()})
+
+
+def parse_value(key: str, text: str) -> Any:
+    """Turn a command-line string into the setting's type."""
+    if key not in _CHECKS:
+        raise UsageError(f"unknown setting `{key}`; known: {', '.join(KEYS)}")
+    kind = _CHECKS[key][0]
+    value: Any = text
+    try:
+        if kind is float:
+            value = float(text)
+        elif kind is int:
+            value = int(text)
+        elif kind is bool:
+            value = {"true": True, "false": False}[text.lower()]
+        elif kind is tuple:
+            value = tuple(float(x) for x in text.split(",") if x.strip())
+    except (ValueError, KeyError):
+        raise UsageError(f"`{key}` must be {_CHECKS[key][2]}, got {text!r}") from None
+    return _coerce(key, value, "config", UsageError)
+
+
+def save(path: Path, config: Config) -> None:
+    import tomli_w
+
+    data = {f.name: getattr(config, f.name) for f in fields(config)}
+    data["fsrs_parameters"] = list(config.fsrs_parameters)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash leaves the old file or the new one, never half of each
+
+
+def as_dict(config: Config) -> dict[str, Any]:
+    data = asdict(config)
+    data["fsrs_parameters"] = list(config.fsrs_parameters)
+    return data

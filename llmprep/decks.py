@@ -1,0 +1,340 @@
+"""Load and validate YAML decks into typed Card records.
+
+Every problem is reported as `file:line: card-id: what is wrong and how to fix it`. Parsed decks are
+cached (keyed on each file's size and mtime) beside the database, so a daily `study` does not re-parse
+and re-validate hundreds of cards; pydantic and the YAML parser are imported only on a cache miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from llmprep.errors import DeckError
+
+CACHE_VERSION = 2
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    deck: str
+    kind: str  # "qa" | "code"
+    tags: tuple[str, ...]
+    q: dict[str, str]
+    a: dict[str, str] | None
+    pitfall: dict[str, str] | None
+    sources: tuple[str, ...]
+    grader: str | None
+    file: str
+    line: int
+
+    @property
+    def content_hash(self) -> str:
+        """Changes when the card's text changes; history stays keyed on the id."""
+        body = json.dumps([self.kind, self.tags, self.q, self.a, self.pitfall, self.grader], sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+    def text(self, field: str, lang: str) -> str | None:
+        value = getattr(self, field)
+        if value is None:
+            return None
+        return value.get(lang) or value.get("en") or value.get("zh")
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: dict[str, str]
+    file: str
+    cards: tuple[Card, ...]
+
+
+# ---------------------------------------------------------------- parsing (cache misses only)
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    """YAML -> plain data whose mappings remember the line of each key (for error messages)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
+        mapping = _LineDict()
+        mapping.line = node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise DeckError(f"{file}:{key_node.start_mark.line + 1}: keys must be text, got {key!r}")
+            if key in mapping:
+                raise DeckError(f"{file}:{key_node.start_mark.line + 1}: duplicate key `{key}`; keep one")
+            mapping[key] = loader.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    try:
+        return yaml.load(text, Loader=LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise DeckError(f"{file}:{line}: YAML syntax error: {exc.problem or exc}; fix the syntax") from None
+    except yaml.YAMLError as exc:
+        raise DeckError(f"{file}: YAML error: {exc}") from None
+
+
+class _LineDict(dict):  # type: ignore[type-arg]
+    line: int = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[str, int] = {}
+
+
+def _line_of(root: Any, loc: Iterable[Any]) -> int:
+    """Deepest known line along a pydantic error location."""
+    line = getattr(root, "line", 0)
+    node = root
+    for part in loc:
+        if isinstance(node, _LineDict) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _models() -> Any:
+    """The pydantic schema of a deck file (built lazily: pydantic is only needed on a cache miss)."""
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+    class Text(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        zh: str
+        en: str
+
+        @field_validator("zh", "en")
+        @classmethod
+        def not_empty(cls, value: str) -> str:
+            if not value.strip():
+                raise ValueError("text is empty; write the text or remove the field")
+            return value
+
+    class CardModel(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+        kind: Literal["qa", "code"] = "qa"
+        tags: list[str] = []
+        q: Text
+        a: Text | None = None
+        pitfall: Text | None = None
+        sources: list[str] = []
+        grader: str | None = None
+
+        @model_validator(mode="after")
+        def kind_fields(self) -> CardModel:
+            if self.kind == "qa" and self.a is None:
+                raise ValueError("a `qa` card needs an answer `a: {zh: ..., en: ...}`")
+            if self.kind == "qa" and self.grader is not None:
+                raise ValueError("`grader` is only for `kind: code` cards")
+            if self.kind == "code" and self.grader is None:
+                raise ValueError("a `code` card names its grader, e.g. `grader: mha`")
+            if self.kind == "code" and self.a is not None:
+                raise ValueError("a `code` card has no `a`: its grader holds the reference solution")
+            return self
+
+    class DeckModel(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        deck: str
+        title: Text
+        cards: list[Any] = Field(min_length=1)
+
+    return DeckModel, CardModel
+
+
+def _explain(err: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+    kind = err["type"]
+    if kind == "missing":
+        return f"missing `{where}`; add it"
+    if kind == "extra_forbidden":
+        return f"unknown key `{where}`; remove it or fix its spelling"
+    if kind == "string_pattern_mismatch":
+        return f"`{where}` must be lowercase letters, digits and dashes (e.g. `lora-init`)"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"`{where}`: {msg}" if where else msg
+
+
+def parse_file(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate one deck file. Returns (deck header, card dicts) or raises DeckError listing every problem."""
+    from pydantic import ValidationError
+
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeckError(f"{file}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    except OSError as exc:
+        raise DeckError(f"{file}: cannot read ({exc.strerror})") from None
+    root = _parse_yaml(text, file)
+    if not isinstance(root, _LineDict):
+        raise DeckError(f"{file}:1: a deck file is a mapping with `deck`, `title` and `cards`")
+    deck_model, card_model = _models()
+    problems: list[str] = []
+    try:
+        deck_model.model_validate(root)
+    except ValidationError as exc:
+        problems += [f"{file}:{_line_of(root, e['loc'])}: {_explain(e)}" for e in exc.errors()]
+    deck_id = root.get("deck")
+    if isinstance(deck_id, str) and deck_id != path.stem:
+        problems.append(f"{file}:{root.key_lines['deck']}: `deck: {deck_id}` must equal the file name `{path.stem}`")
+    cards: list[dict[str, Any]] = []
+    raw_cards = root.get("cards") if isinstance(root.get("cards"), list) else []
+    seen: dict[str, int] = {}
+    for raw in raw_cards:
+        line = getattr(raw, "line", root.key_lines.get("cards", 0))
+        label = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        if not isinstance(raw, dict):
+            problems.append(f"{file}:{line}: each card is a mapping with `id`, `q`, `a`...")
+            continue
+        try:
+            card = card_model.model_validate(raw)
+        except ValidationError as exc:
+            problems += [f"{file}:{_line_of(raw, e['loc'])}: {label}: {_explain(e)}" for e in exc.errors()]
+            continue
+        if card.id in seen:
+            problems.append(f"{file}:{line}: {card.id}: duplicate id (first at line {seen[card.id]}); ids are unique")
+            continue
+        seen[card.id] = line
+        cards.append({**card.model_dump(), "line": line})
+    if problems:
+        raise DeckError(f"{file}: {len(problems)} problem(s)", details=problems)
+    title = {lang: root["title"][lang] for lang in LANGS}
+    return {"deck": deck_id, "title": title}, cards
+
+
+# ---------------------------------------------------------------- loading with cache
+
+
+def deck_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            raise DeckError(f"{folder}: deck folder does not exist; check --decks / LLMPREP_DECKS")
+        files += sorted(p for p in folder.glob("*.yaml") if p.stem.upper() != "SEED_MAP")
+    return files
+
+
+def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str) -> Deck:
+    cards = tuple(
+        Card(
+            id=c["id"],
+            deck=header["deck"],
+            kind=c["kind"],
+            tags=tuple(c["tags"]),
+            q=c["q"],
+            a=c["a"],
+            pitfall=c["pitfall"],
+            sources=tuple(c["sources"]),
+            grader=c["grader"],
+            file=file,
+            line=c["line"],
+        )
+        for c in raw_cards
+    )
+    return Deck(id=header["deck"], title=header["title"], file=file, cards=cards)
+
+
+def load(dirs: Iterable[Path], cache_path: Path | None = None, known_graders: Iterable[str] = ()) -> list[Deck]:
+    """Load every deck in `dirs` (later folders may not reuse ids of earlier ones) and check across files."""
+    files = deck_files(dirs)
+    cache = _read_cache(cache_path)
+    entries: dict[str, Any] = {}
+    decks: list[Deck] = []
+    problems: list[str] = []
+    for path in files:
+        file = str(path.resolve())
+        stat = path.stat()
+        key = [stat.st_mtime_ns, stat.st_size]
+        entry = cache.get(file)
+        if entry is None or entry["key"] != key:
+            try:
+                header, raw_cards = parse_file(path)
+            except DeckError as exc:
+                problems += exc.details or [exc.message]
+                continue
+            entry = {"key": key, "header": header, "cards": raw_cards}
+        entries[file] = entry
+        decks.append(_to_cards(entry["header"], entry["cards"], str(path)))
+    problems += cross_check(decks, set(known_graders))
+    if problems:
+        raise DeckError(f"{len(problems)} problem(s) in the decks; run `llmprep decks validate`", details=problems)
+    if cache_path is not None and entries != cache:
+        _write_cache(cache_path, entries)
+    return decks
+
+
+def cross_check(decks: list[Deck], known_graders: set[str]) -> list[str]:
+    problems: list[str] = []
+    first: dict[str, Card] = {}
+    deck_ids: dict[str, str] = {}
+    for deck in decks:
+        if deck.id in deck_ids:
+            problems.append(f"{deck.file}:1: deck `{deck.id}` is also defined in {deck_ids[deck.id]}; rename one")
+        deck_ids.setdefault(deck.id, deck.file)
+        for card in deck.cards:
+            if card.id in first:
+                other = first[card.id]
+                problems.append(
+                    f"{card.file}:{card.line}: {card.id}: duplicate id, also at {other.file}:{other.line}; "
+                    "ids are unique across all decks"
+                )
+            else:
+                first[card.id] = card
+            if card.kind == "code" and card.grader not in known_graders:
+                problems.append(
+                    f"{card.file}:{card.line}: {card.id}: grader `{card.grader}` does not exist; "
+                    f"known graders: {', '.join(sorted(known_graders)) or 'none'}"
+                )
+    return problems
+
+
+def _read_cache(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged cache is rebuilt, never trusted
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _write_cache(path: Path, entries: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": CACHE_VERSION, "files": entries}, ensure_ascii=False), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the cache only saves time; a read-only data dir is reported by the store
+
+
+def card_dict(card: Card) -> dict[str, Any]:
+    return asdict(card)

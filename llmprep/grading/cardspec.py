@@ -1,0 +1,51 @@
+"""A coding card's files: card.yaml (title, difficulty, banned APIs, hints, limits), template.py, checks.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from llmprep.errors import UsageError
+from llmprep.grading import catalogue
+from llmprep.grading.limits import Limits
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    id: str
+    title: str
+    difficulty: str
+    banned: tuple[str, ...]
+    hints: dict[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def folder(self) -> Path:
+        return catalogue.card_dir(self.id)
+
+    @property
+    def checks_path(self) -> Path:
+        return self.folder / "checks.py"
+
+    @property
+    def template_path(self) -> Path:
+        return self.folder / "template.py"
+
+
+def load(card_id: str) -> CardSpec:
+    import yaml
+
+    if card_id not in catalogue.names():
+        raise UsageError(f"no coding card `{card_id}`; `llmprep code` lists them")
+    data = yaml.safe_load((catalogue.card_dir(card_id) / "card.yaml").read_text(encoding="utf-8")) or {}
+    limits = Limits()
+    if "limits" in data:
+        limits = replace(limits, **data["limits"])
+    return CardSpec(
+        id=card_id,
+        title=data["title"],
+        difficulty=data.get("difficulty", "medium"),
+        banned=tuple(data.get("banned", [])),
+        hints=dict(data.get("hints", {})),
+        limits=limits,
+    )

@@ -1,0 +1,28 @@
+"""Reading the user's answers: single key presses on a terminal, whole lines otherwise (scripts, pipes)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+
+class KeyReader:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdin
+        self.interactive = self.stream.isatty()
+
+    def read(self) -> str:
+        """One key (TTY) or one line stripped (non-TTY). End of input reads as `q`; Enter as ``."""
+        if self.interactive:
+            import click
+
+            key = click.getchar()
+            if key == "\x03":
+                raise KeyboardInterrupt
+            if key == "\x04":
+                return "q"
+            return "" if key in ("\r", "\n", " ") else key.lower()
+        line = self.stream.readline()
+        if not line:
+            return "q"
+        return line.strip().lower()

@@ -1,0 +1,306 @@
+"""Spaced repetition on top of the `fsrs` package: what to study next, and what a rating does.
+
+Queue order (as in Anki): learning/relearning cards due now, then reviews due today, then new cards.
+Each rating is one transaction: the card's new FSRS state and its review-log row commit together.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, State
+from fsrs import Scheduler as FsrsScheduler
+from sqlalchemy import and_, delete, exists, func, not_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from llmprep import clock
+from llmprep.config import Config
+from llmprep.store import CardRow, CardState, CardTag, ReviewLog, set_suspended
+
+LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
+LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What one rating would do: shown as the button's interval, applied unchanged if chosen."""
+
+    rating: int
+    after: FsrsCard
+
+    def interval(self, now: datetime) -> timedelta:
+        return self.after.due - now
+
+
+@dataclass
+class Recorded:
+    log_id: int
+    card_id: str
+    rating: int
+    leech: bool  # this rating made the card a leech (it is now suspended)
+
+
+@dataclass
+class Limits:
+    new_per_day: int
+    reviews_per_day: int
+
+
+def make_fsrs(config: Config) -> FsrsScheduler:
+    kwargs: dict[str, Any] = {"desired_retention": config.desired_retention, "enable_fuzzing": config.fuzz}
+    if config.fsrs_parameters:
+        kwargs["parameters"] = config.fsrs_parameters
+    return FsrsScheduler(**kwargs)
+
+
+def to_fsrs(row: CardState | None, now: datetime) -> FsrsCard:
+    if row is None:
+        return FsrsCard(card_id=0, due=now)
+    return FsrsCard(
+        card_id=0,
+        state=State(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=row.due,
+        last_review=row.last_review,
+    )
+
+
+def state_dict(card: FsrsCard) -> dict[str, Any]:
+    data = dict(card.to_dict())
+    data.pop("card_id")
+    return data
+
+
+def _card_filter(filters: Filters) -> list[Any]:
+    conds: list[Any] = [CardRow.suspended.is_(False), CardRow.hidden.is_(False)]
+    if filters.decks:
+        conds.append(CardRow.deck.in_(filters.decks))
+    if filters.tags:
+        conds.append(exists().where(CardTag.card_id == CardRow.id, CardTag.tag.in_(filters.tags)))
+    return conds
+
+
+def count_today(session: Session, now: datetime, day_starts_at: int) -> tuple[int, int]:
+    """(new cards introduced, reviews done) since the current study day began."""
+    start = clock.day_start(clock.local_day(now, day_starts_at), day_starts_at)
+    rows = session.execute(
+        select(ReviewLog.kind, func.count()).where(ReviewLog.reviewed_at >= start).group_by(ReviewLog.kind)
+    ).all()
+    counts = dict(rows)
+    return counts.get("new", 0), counts.get("review", 0)
+
+
+def next_card(
+    session: Session,
+    now: datetime,
+    filters: Filters,
+    limits: Limits,
+    day_starts_at: int,
+    exclude: set[str] | None = None,
+) -> str | None:
+    """The id of the card to show next, or None when the day's work is done."""
+    conds = _card_filter(filters)
+    if exclude:
+        conds.append(CardRow.id.not_in(exclude))
+    learning = CardState.state != State.Review.value
+    base = select(CardRow.id).join(CardState, CardState.card_id == CardRow.id).where(*conds)
+    card_id = session.scalar(base.where(learning, CardState.due <= now).order_by(CardState.due).limit(1))
+    if card_id:
+        return card_id
+    new_done, reviews_done = count_today(session, now, day_starts_at)
+    if reviews_done < limits.reviews_per_day:
+        tomorrow = clock.day_start(clock.local_day(now, day_starts_at) + timedelta(days=1), day_starts_at)
+        card_id = session.scalar(base.where(not_(learning), CardState.due < tomorrow).order_by(CardState.due).limit(1))
+        if card_id:
+            return card_id
+    if new_done < limits.new_per_day:
+        card_id = session.scalar(
+            select(CardRow.id)
+            .where(*conds, ~exists().where(CardState.card_id == CardRow.id))
+            .order_by(CardRow.position)
+            .limit(1)
+        )
+        if card_id:
+            return card_id
+    return session.scalar(base.where(learning, CardState.due <= now + LEARN_AHEAD).order_by(CardState.due).limit(1))
+
+
+def due_counts(session: Session, now: datetime, filters: Filters, day_starts_at: int) -> dict[str, dict[str, int]]:
+    """Per deck: cards, new, learning (due now), due (reviews due today), suspended."""
+    tomorrow = clock.day_start(clock.local_day(now, day_starts_at) + timedelta(days=1), day_starts_at)
+    active = and_(CardRow.suspended.is_(False), CardRow.hidden.is_(False))
+    is_learning = and_(CardState.state != State.Review.value, CardState.due <= now)
+    is_due = and_(CardState.state == State.Review.value, CardState.due < tomorrow)
+    query = (
+        select(
+            CardRow.deck,
+            func.count().filter(CardRow.hidden.is_(False)),
+            func.count().filter(active, CardState.card_id.is_(None)),
+            func.count().filter(active, is_learning),
+            func.count().filter(active, is_due),
+            func.count().filter(CardRow.suspended.is_(True), CardRow.hidden.is_(False)),
+        )
+        .outerjoin(CardState, CardState.card_id == CardRow.id)
+        .group_by(CardRow.deck)
+    )
+    if filters.decks:
+        query = query.where(CardRow.deck.in_(filters.decks))
+    return {
+        deck: {"cards": total, "new": new, "learning": learning, "due": due, "suspended": suspended}
+        for deck, total, new, learning, due, suspended in session.execute(query)
+    }
+
+
+class Reviewer:
+    """Applies ratings to cards; the only writer of card state and the review log."""
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self.fsrs = make_fsrs(config)
+
+    def _write(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def outcomes(self, card_id: str, now: datetime) -> dict[int, Outcome]:
+        """All four possible results, computed once so that the interval shown is the one applied."""
+        with Session(self.engine) as session:
+            current = to_fsrs(session.get(CardState, card_id), now)
+        results = {}
+        for rating in Rating:
+            random.seed(f"{card_id}{now.isoformat()}{rating}")  # fsrs fuzz draws from `random`
+            after, _ = self.fsrs.review_card(current, rating, review_datetime=now)
+            results[int(rating)] = Outcome(int(rating), after)
+        return results
+
+    def rate(
+        self, card_id: str, outcome: Outcome, now: datetime, duration_ms: int | None, kind: str | None = None
+    ) -> Recorded:
+        """Commit one rating (state + log row in one transaction)."""
+        with self._write() as session, session.begin():
+            row = session.get(CardState, card_id)
+            before = None if row is None else state_dict(to_fsrs(row, now))
+            if kind is None:
+                kind = "new" if row is None else State(row.state).name.lower()
+            after = outcome.after
+            if row is None:
+                row = CardState(card_id=card_id)
+                session.add(row)
+            row.state, row.step = after.state.value, after.step
+            row.stability, row.difficulty = after.stability, after.difficulty
+            row.due, row.last_review = after.due, after.last_review
+            log = ReviewLog(
+                card_id=card_id,
+                rating=outcome.rating,
+                reviewed_at=now,
+                duration_ms=duration_ms,
+                kind=kind,
+                scheduled_days=_days(before, "due"),
+                elapsed_days=_elapsed(before, now),
+                state_before=before,
+                state_after=state_dict(after),
+            )
+            session.add(log)
+            session.flush()
+            leech = False
+            if outcome.rating == Rating.Again and kind != "cram":
+                lapses = session.scalar(
+                    select(func.count()).where(
+                        ReviewLog.card_id == card_id, ReviewLog.rating == 1, ReviewLog.kind != "cram"
+                    )
+                )
+                if lapses is not None and lapses >= LEECH_LAPSES:
+                    set_suspended(session, card_id, True, leech=True)
+                    leech = True
+            return Recorded(log.id, card_id, outcome.rating, leech)
+
+    def log_cram(self, card_id: str, rating: int, now: datetime, duration_ms: int | None) -> Recorded:
+        """Cramming leaves the schedule alone; the rating is logged as `cram` for the record only."""
+        with self._write() as session, session.begin():
+            log = ReviewLog(card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms, kind="cram")
+            session.add(log)
+            session.flush()
+            return Recorded(log.id, card_id, rating, False)
+
+    def undo(self, recorded: Recorded) -> None:
+        """Restore the exact state before `recorded` and delete its log row (and un-leech)."""
+        with self._write() as session, session.begin():
+            log = session.get(ReviewLog, recorded.log_id)
+            if log is None:
+                return
+            if log.kind != "cram":
+                row = session.get(CardState, recorded.card_id)
+                if log.state_before is None:
+                    if row is not None:
+                        session.delete(row)
+                else:
+                    prior = FsrsCard.from_dict({**log.state_before, "card_id": 0})  # type: ignore[typeddict-item]
+                    assert row is not None
+                    row.state, row.step = prior.state.value, prior.step
+                    row.stability, row.difficulty = prior.stability, prior.difficulty
+                    row.due, row.last_review = clock.as_utc(prior.due), _opt_utc(prior.last_review)
+            if recorded.leech:
+                set_suspended(session, recorded.card_id, False, leech=False)
+            session.execute(delete(ReviewLog).where(ReviewLog.id == recorded.log_id))
+
+    def suspend(self, card_id: str) -> None:
+        with self._write() as session, session.begin():
+            set_suspended(session, card_id, True)
+
+    def retrievability(self, card_id: str, now: datetime) -> float:
+        with Session(self.engine) as session:
+            row = session.get(CardState, card_id)
+        return 0.0 if row is None else float(self.fsrs.get_card_retrievability(to_fsrs(row, now), now))
+
+
+def cram_queue(session: Session, config: Config, now: datetime, filters: Filters, limit: int) -> list[str]:
+    """Cards not due now, weakest first (lowest retrievability; never-studied cards last)."""
+    fsrs = make_fsrs(config)
+    rows = session.scalars(
+        select(CardState)
+        .join(CardRow, CardRow.id == CardState.card_id)
+        .where(*_card_filter(filters), CardState.due > now)
+    ).all()
+    ranked = sorted(rows, key=lambda r: fsrs.get_card_retrievability(to_fsrs(r, now), now))
+    ids = [r.card_id for r in ranked]
+    if len(ids) < limit:
+        new = session.scalars(
+            select(CardRow.id)
+            .where(*_card_filter(filters), ~exists().where(CardState.card_id == CardRow.id))
+            .order_by(CardRow.position)
+            .limit(limit - len(ids))
+        ).all()
+        ids += list(new)
+    return ids[:limit]
+
+
+def _opt_utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else clock.as_utc(moment)
+
+
+def _days(before: dict[str, Any] | None, key: str) -> float | None:
+    if before is None or before.get("last_review") is None:
+        return None
+    due = datetime.fromisoformat(before[key])
+    last = datetime.fromisoformat(before["last_review"])
+    return (due - last).total_seconds() / 86400
+
+
+def _elapsed(before: dict[str, Any] | None, now: datetime) -> float | None:
+    if before is None or before.get("last_review") is None:
+        return None
+    return (now - datetime.fromisoformat(before["last_review"])).total_seconds() / 86400

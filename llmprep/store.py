@@ -1,0 +1,254 @@
+"""SQLite storage through SQLAlchemy 2.0: schema, engine, migrations, and the few writes llmprep makes.
+
+- Times are stored as naive UTC text and come back as aware UTC (`UTCDateTime`, the one conversion point).
+- WAL, foreign keys, a busy timeout and synchronous=FULL are set on every connection.
+- The schema version lives in `PRAGMA user_version`; `MIGRATIONS` upgrades older files in order.
+- Cards are never deleted: a card removed from YAML is `hidden`, so its review log survives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from llmprep import clock
+from llmprep.errors import StorageError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python, naive UTC text in SQLite (so SQL date functions and ordering work)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use llmprep.clock")
+        return clock.as_utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else clock.as_utc(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    deck: Mapped[str] = mapped_column(String, index=True)
+    kind: Mapped[str] = mapped_column(String)  # qa | code
+    position: Mapped[int] = mapped_column(Integer)  # order of new cards: deck file order
+    content_hash: Mapped[str] = mapped_column(String)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer in any deck file
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardTag(Base):
+    __tablename__ = "card_tags"
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+class CardState(Base):
+    """FSRS memory state; a card without a row here is new."""
+
+    __tablename__ = "card_state"
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    state: Mapped[int] = mapped_column(Integer)  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReviewLog(Base):
+    """Append-only: one row per rating (undo deletes the row it made, nothing else does)."""
+
+    __tablename__ = "review_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"))
+    rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String)  # new | learning | review | relearning | cram | code
+    scheduled_days: Mapped[float | None] = mapped_column(Float)  # interval the card was due after
+    elapsed_days: Mapped[float | None] = mapped_column(Float)  # time since its previous review
+    state_before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state_after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index("ix_review_log_card_time", "card_id", "reviewed_at"),
+        Index("ix_review_log_time", "reviewed_at"),
+    )
+
+
+class Attempt(Base):
+    """One graded submission of a coding card."""
+
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device: Mapped[str] = mapped_column(String)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    gave_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    duration_s: Mapped[float] = mapped_column(Float)
+    seed: Mapped[int | None] = mapped_column(Integer)
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# Each entry upgrades the schema from version i+1 to i+2 (entry 0 would take version 1 to 2).
+MIGRATIONS: list[Callable[[Connection], None]] = []
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA synchronous = FULL")  # a rating shown as recorded survives power loss
+    cursor.close()
+
+
+def open_engine(path: Path) -> Engine:
+    """Open (creating or migrating) the database at `path`; errors name the path and what to do."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise StorageError(
+                    f"{path} is not an llmprep database (not SQLite); it was left untouched. "
+                    "Restore a backup (llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
+                )
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    try:
+        with engine.begin() as conn:
+            _migrate(conn)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database {path}: {exc.orig}") from None
+    except DatabaseError as exc:
+        raise StorageError(
+            f"{path} is damaged ({exc.orig}); it was left untouched. Restore a backup "
+            "(llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
+        ) from None
+    return engine
+
+
+def _migrate(conn: Connection) -> None:
+    version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    if version > SCHEMA_VERSION:
+        raise StorageError(f"database schema v{version} is newer than this llmprep (v{SCHEMA_VERSION}); upgrade")
+    if version == 0:
+        Base.metadata.create_all(conn)
+    else:
+        for step in MIGRATIONS[version - 1 :]:
+            step(conn)
+    if version != SCHEMA_VERSION:
+        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# ---------------------------------------------------------------- cards
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row else None
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    session.merge(Meta(key=key, value=value))
+
+
+def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
+    """Make the cards table match the decks: add new ids, update hashes, hide what left the YAML.
+
+    Skipped when the decks' fingerprint equals the one recorded at the last sync.
+    """
+    cards = list(cards)
+    fingerprint = json.dumps([[c.id, c.deck, c.kind, c.content_hash, c.tags] for c in cards])
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+    if get_meta(session, "deck_fingerprint") == digest:
+        return
+    existing = {row.id: row for row in session.scalars(select(CardRow))}
+    seen: set[str] = set()
+    for position, card in enumerate(cards):
+        seen.add(card.id)
+        row = existing.get(card.id)
+        if row is None:
+            session.add(
+                CardRow(
+                    id=card.id,
+                    deck=card.deck,
+                    kind=card.kind,
+                    position=position,
+                    content_hash=card.content_hash,
+                    suspended=False,
+                    leech=False,
+                    hidden=False,
+                    added_at=now,
+                )
+            )
+        else:
+            row.deck, row.kind, row.position = card.deck, card.kind, position
+            row.content_hash, row.hidden = card.content_hash, False
+    for card_id, row in existing.items():
+        if card_id not in seen:
+            row.hidden = True
+    session.flush()
+    session.execute(delete(CardTag))
+    session.add_all(CardTag(card_id=c.id, tag=t) for c in cards for t in set(c.tags))
+    set_meta(session, "deck_fingerprint", digest)
+
+
+def set_suspended(session: Session, card_id: str, suspended: bool, *, leech: bool | None = None) -> None:
+    values: dict[str, Any] = {"suspended": suspended}
+    if leech is not None:
+        values["leech"] = leech
+    session.execute(update(CardRow).where(CardRow.id == card_id).values(**values))

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DEMO_DECK = """\
+deck: demo
+title: {zh: 演示, en: Demo}
+cards:
+  - id: demo-one
+    tags: [alpha]
+    q: {zh: 问题一, en: Question one}
+    a: {zh: 答案一, en: Answer one}
+    pitfall: {zh: 误区一, en: Pitfall one}
+    sources: ["Paper 2020, §1"]
+  - id: demo-two
+    tags: [beta]
+    q: {zh: 问题二, en: Question two}
+    a: {zh: 答案二, en: Answer two}
+    sources: ["Paper 2021, §2"]
+  - id: demo-three
+    tags: [alpha, beta]
+    q: {zh: 问题三, en: Question three}
+    a: {zh: 答案三, en: Answer three}
+    sources: ["Paper 2022, §3"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data dir, a fixed time zone and a fixed clock."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LLMPREP_HOME", str(home))
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("LLMPREP_NOW", "2026-01-05T09:00:00+00:00")
+    monkeypatch.delenv("LLMPREP_DECKS", raising=False)
+    monkeypatch.delenv("LLMPREP_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    import time
+
+    time.tzset()
+    home.mkdir()
+    (home / "config.toml").write_text("fuzz = false\n")
+    return home
+
+
+@pytest.fixture
+def demo_decks(tmp_path: Path) -> Path:
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(DEMO_DECK, encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run llmprep in-process with `input` as a non-TTY stdin (read line by line)."""
+
+    def invoke(*args: str, input: str = "", now: str | None = None) -> Result:
+        from llmprep.cli import run
+
+        if now is not None:
+            monkeypatch.setenv("LLMPREP_NOW", now)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from llmprep.cli import app
+
+
+def all_commands() -> list[list[str]]:
+    found: list[list[str]] = []
+
+    def walk(group: typer.Typer, prefix: list[str]) -> None:
+        for command in group.registered_commands:
+            found.append([*prefix, command.name or command.callback.__name__])
+        for sub in group.registered_groups:
+            found.append([*prefix, sub.name])
+            walk(sub.typer_instance, [*prefix, sub.name])
+
+    walk(app, [])
+    return found
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+def test_every_command_has_help(cli, command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.code == 0
+    assert "Usage:" in result.out
+    description = result.out.split("Usage:")[1].split("Options")[0]
+    assert len(description.strip().splitlines()) >= 2, f"{command} has no help text"
+
+
+def test_no_torch_for_help_and_study(tmp_path: Path, demo_decks: Path) -> None:
+    code = (
+        "import sys, io\n"
+        "from llmprep.cli import run\n"
+        "assert run(['--help']) == 0\n"
+        f"sys.stdin = io.StringIO('\\n3\\nq\\n')\n"
+        f"assert run(['--decks', {str(demo_decks)!r}, 'study']) == 0\n"
+        "assert run(['decks']) == 0\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_installed_console_script_runs(tmp_path: Path) -> None:
+    done = subprocess.run(["llmprep", "--version"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0
+    assert done.stdout.startswith("llmprep ")
+
+
+def test_unknown_deck_is_a_usage_error(cli, demo_decks: Path) -> None:
+    result = cli("--decks", str(demo_decks), "study", "--deck", "nope")
+    assert result.code == 2
+    assert "no deck `nope`" in result.err
+
+
+def test_config_set_show_and_reject(cli, isolated: Path) -> None:
+    assert cli("config", "desired_retention", "0.85").code == 0
+    assert "0.85" in cli("config", "desired_retention").out
+    bad = cli("config", "desired_retention", "2")
+    assert bad.code == 2 and "between 0.7 and 0.99" in bad.err
+    (isolated / "config.toml").write_text("desired_retention = [\n")
+    broken = cli("config")
+    assert broken.code == 1 and "config.toml: not valid TOML" in broken.err
+
+
+def test_wheel_ships_the_decks(tmp_path: Path) -> None:
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("llmprep-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n for n in names if n.startswith("llmprep/decks/") and n.endswith(".yaml")}
+    expected = {f"llmprep/decks/{p.name}" for p in (root / "decks").glob("*.yaml")}
+    assert expected and expected <= shipped
+    assert any(n.startswith("llmprep/grading/cards/") for n in names) or not list(
+        (root / "llmprep/grading/cards").glob("*/checks.py")
+    )
