@@ -17,11 +17,11 @@ from typing import Any
 
 from llmprep.errors import DeckError
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 LANGS = ("zh", "en")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and a daily start builds thousands
 class Card:
     id: str
     deck: str
@@ -34,12 +34,7 @@ class Card:
     grader: str | None
     file: str
     line: int
-
-    @property
-    def content_hash(self) -> str:
-        """Changes when the card's text changes; history stays keyed on the id."""
-        body = json.dumps([self.kind, self.tags, self.q, self.a, self.pitfall, self.grader], sort_keys=True)
-        return hashlib.sha256(body.encode()).hexdigest()[:16]
+    content_hash: str  # changes when the card's text changes; history stays keyed on the id
 
     def text(self, field: str, lang: str) -> str | None:
         value = getattr(self, field)
@@ -54,6 +49,11 @@ class Deck:
     title: dict[str, str]
     file: str
     cards: tuple[Card, ...]
+
+
+def content_hash(card: dict[str, Any]) -> str:
+    fields = [card["kind"], card["tags"], card["q"], card["a"], card["pitfall"], card["grader"]]
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- parsing (cache misses only)
@@ -220,7 +220,8 @@ def parse_file(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             problems.append(f"{file}:{line}: {card.id}: duplicate id (first at line {seen[card.id]}); ids are unique")
             continue
         seen[card.id] = line
-        cards.append({**card.model_dump(), "line": line})
+        data = card.model_dump()
+        cards.append({**data, "line": line, "hash": content_hash(data)})
     if problems:
         raise DeckError(f"{file}: {len(problems)} problem(s)", details=problems)
     title = {lang: root["title"][lang] for lang in LANGS}
@@ -253,6 +254,7 @@ def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str
             grader=c["grader"],
             file=file,
             line=c["line"],
+            content_hash=c["hash"],
         )
         for c in raw_cards
     )

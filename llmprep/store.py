@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -150,6 +149,10 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = FULL")  # a rating shown as recorded survives power loss
+    try:  # stats compute FSRS retrievability in SQL; SQLite builds without math functions get pow() here
+        cursor.execute("SELECT pow(2, 0.5)")
+    except sqlite3.OperationalError:
+        dbapi_conn.create_function("pow", 2, lambda x, y: None if x is None or y is None else x**y, deterministic=True)
     cursor.close()
 
 
@@ -212,7 +215,7 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     Skipped when the decks' fingerprint equals the one recorded at the last sync.
     """
     cards = list(cards)
-    fingerprint = json.dumps([[c.id, c.deck, c.kind, c.content_hash, c.tags] for c in cards])
+    fingerprint = "\n".join(f"{c.id} {c.deck} {c.kind} {c.content_hash} {','.join(c.tags)}" for c in cards)
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
     if get_meta(session, "deck_fingerprint") == digest:
         return

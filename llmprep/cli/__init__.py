@@ -44,9 +44,9 @@ def main_options(
 
 
 def _register() -> None:
-    from llmprep.cli import code, config, decks, study
+    from llmprep.cli import code, config, decks, stats, study
 
-    for module in (study, decks, code, config):
+    for module in (study, decks, code, stats, config):
         module.register(app)
 
 
@@ -58,9 +58,11 @@ def run(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name="llmprep", standalone_mode=False)
     except LlmprepError as exc:
+        from rich.markup import escape
+
         from llmprep.console import err
 
-        err.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
         for line in exc.details:
             err.print(f"  {line}", soft_wrap=True, markup=False)
         return exc.exit_code
@@ -76,10 +78,12 @@ def run(argv: list[str] | None = None) -> int:
             return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
         if os.environ.get("LLMPREP_DEBUG") == "1":
             raise
+        from rich.markup import escape
+
         from llmprep.console import err
 
         err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (LLMPREP_DEBUG=1 shows the traceback)",
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} (LLMPREP_DEBUG=1 shows the traceback)",
             soft_wrap=True,
         )
         return ExitCode.FAILED

@@ -146,7 +146,15 @@ class Submission:
         )
 
     def new(self, name: str, *args: Any, **kwargs: Any) -> Handle:
-        reply = self._request({"op": "new", "name": name, "args": list(args), "kwargs": kwargs})
+        reply = self._request(
+            {
+                "op": "new",
+                "name": name,
+                "args": list(args),
+                "kwargs": kwargs,
+                "dtype": str(self.dtype).removeprefix("torch."),
+            }
+        )
         return Handle(self, reply["handle"], reply["params"])
 
 
@@ -186,7 +194,7 @@ def close(
     off = diff > allowed
     if not off.any():
         return
-    worst = tuple(int(i) for i in (diff - allowed).argmax().unravel_index(diff.shape)) if diff.dim() else ()
+    worst = tuple(int(i) for i in torch.unravel_index((diff - allowed).argmax(), diff.shape)) if diff.dim() else ()
     rel = (diff / expected.abs().clamp_min(1e-12)).max().item()
     raise AssertionError(
         f"{what}: {int(off.sum())} of {off.numel()} values differ (shape {tuple(expected.shape)}); "

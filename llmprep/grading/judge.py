@@ -41,44 +41,105 @@ class WorkerProcess:
         self.device = device
         self.workdir = workdir
         self.limits = limits
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | None = None  # spawned workers
+        self.pid = self.pgid = 0
+        self.returncode: int | None = None
         self.to_worker = self.from_worker = -1
         self.output_path = workdir / "output.txt"
         self.loaded: str | None = None
 
     def start(self) -> None:
+        """CPU: fork this process (torch is already imported, so the worker is ready at once).
+        CUDA: a fresh interpreter, since CUDA does not survive fork."""
         judge_read, worker_write = os.pipe()
         worker_read, judge_write = os.pipe()
-        output = open(self.output_path, "ab")  # noqa: SIM115 - handed to the child
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPREP_")}
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llmprep.grading.worker",
-                str(worker_read),
-                str(worker_write),
-                self.device,
-                str(self.workdir),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-            cwd=self.workdir,
-            env=env,
-            pass_fds=(worker_read, worker_write),
-            start_new_session=True,
-            preexec_fn=preexec(self.limits, self.device),  # type: ignore[arg-type]
-        )
-        output.close()
+        if self.device == "cpu":
+            self.pid = self._fork(worker_read, worker_write, judge_read, judge_write)
+        else:
+            self.pid = self._spawn(worker_read, worker_write)
+        self.pgid = self.pid  # the worker leads its own session, so its group id is its pid
         os.close(worker_read)
         os.close(worker_write)
         self.to_worker, self.from_worker = judge_write, judge_read
         self.loaded = None
 
+    def _fork(self, worker_read: int, worker_write: int, judge_read: int, judge_write: int) -> int:
+        apply_limits = preexec(self.limits, self.device)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            return pid
+        code = 70
+        try:  # the child: never returns into the judge's stack
+            os.setsid()
+            os.close(judge_read)
+            os.close(judge_write)
+            output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(output, 1)
+            os.dup2(output, 2)
+            os.close(output)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.close(devnull)
+            os.chdir(self.workdir)
+            apply_limits()
+            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the child's own stdout
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+            from llmprep.grading import worker
+
+            worker.serve(worker_read, worker_write, self.device, str(self.workdir))
+            code = 0
+        finally:
+            os._exit(code)
+
+    def _spawn(self, worker_read: int, worker_write: int) -> int:
+        with open(self.output_path, "ab") as output:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPREP_")}
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "llmprep.grading.worker",
+                    str(worker_read),
+                    str(worker_write),
+                    self.device,
+                    str(self.workdir),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                cwd=self.workdir,
+                env=env,
+                pass_fds=(worker_read, worker_write),
+                start_new_session=True,
+                preexec_fn=preexec(self.limits, self.device),  # type: ignore[arg-type]
+            )
+        self.proc = proc
+        return proc.pid
+
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.pid > 0 and self.exit_code() is None
+
+    def exit_code(self, timeout: float = 0.0) -> int | None:
+        """None while the worker runs; its return code (negative: killed by a signal) once it ended."""
+        if self.proc is not None:
+            try:
+                return self.proc.wait(timeout) if timeout else self.proc.poll()
+            except subprocess.TimeoutExpired:
+                return None
+        if self.pid <= 0:
+            return self.returncode
+        end = time.monotonic() + timeout
+        while True:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+                self.pid = -1
+                return self.returncode
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.01)
 
     def _await_reply(self, timeout: float) -> Any:
         from llmprep.grading import protocol
@@ -96,11 +157,7 @@ class WorkerProcess:
             raise SubmissionFailure("crash", f"the worker sent an unreadable reply ({type(exc).__name__})") from None
 
     def _death(self) -> SubmissionFailure:
-        assert self.proc is not None
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = self.exit_code(timeout=5)
         self.kill()
         if code is not None and code < 0:
             name = signal.Signals(-code).name
@@ -112,7 +169,6 @@ class WorkerProcess:
     def ensure(self, source_path: Path, deadline: float) -> None:
         if not self.alive():
             self.start()
-        assert self.proc is not None
         if self.loaded is None:
             first = self._await_reply(min(self.limits.startup_seconds, deadline - time.monotonic()))
             if not first.get("ready"):
@@ -145,11 +201,13 @@ class WorkerProcess:
         return data[-limit:].decode("utf-8", "replace").strip()
 
     def kill(self) -> None:
-        if self.proc is not None:
+        if self.pgid > 0:
             # The whole process group, also after the worker exited: children it left behind share it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+                os.killpg(self.pgid, signal.SIGKILL)
+            self.exit_code(timeout=5)
+        self.proc = None
+        self.pid = self.pgid = 0
         for fd in (self.to_worker, self.from_worker):
             if fd >= 0:
                 with contextlib.suppress(OSError):
@@ -184,6 +242,9 @@ def grade(
     started = time.monotonic()
     spec = cardspec.load(card_id)
     limits = limits or spec.limits
+    import torch
+
+    torch.set_num_threads(1)  # no OpenMP pool in the judge: forking workers stays safe
     seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
     verdict: dict[str, Any] = {
         "card": card_id,
@@ -241,14 +302,23 @@ def _run_checks(spec: cardspec.CardSpec, run: GradingRun) -> list[dict[str, str]
         "-p",
         "no:warnings",
         "-s",
+        "--assert=plain",  # checks assert with their own messages; no rewriting of modules
+        "--import-mode=importlib",  # every card's checks.py is a distinct module
     ]
     with open(os.devnull, "w") as devnull:
         stdout = sys.stdout
         sys.stdout = devnull  # pytest's own progress output is not part of the verdict
+        autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins have no say in a verdict
+        sys.modules.pop("checks", None)  # importlib mode names every card's checks.py `checks`
         try:
             pytest.main(args, plugins=[plugin])
         finally:
             sys.stdout = stdout
+            if autoload is None:
+                os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+            else:
+                os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
     if not plugin.results:
         return [{"name": "checks", "status": "error", "message": "no check ran (a bug in llmprep)", "hint": ""}]
     return plugin.results

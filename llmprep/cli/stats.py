@@ -1,0 +1,269 @@
+"""`llmprep stats` (progress review) and `llmprep optimize` (fit FSRS parameters to your own log)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from llmprep import clock, scheduler
+from llmprep.console import out
+from llmprep.errors import LlmprepError, UsageError
+from llmprep.workspace import Workspace
+
+SHADES = " ░▒▓█"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats")(stats)
+    app.command("optimize")(optimize)
+
+
+def stats(
+    ctx: typer.Context,
+    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Only cards with these tags (repeatable)."),
+    days: int = typer.Option(365, "--days", min=7, max=3650, help="History window of the heatmap, in days."),
+    as_json: bool = typer.Option(False, "--json", help="Print everything as one JSON document."),
+    plot: Path | None = typer.Option(None, "--plot", help="Also draw the charts into this PNG (needs matplotlib)."),
+) -> None:
+    """Progress review: today, streaks, 30-day forecast, heatmap, retention, weak spots and coding results."""
+    from llmprep import stats as core
+
+    ws: Workspace = ctx.obj
+    known = {d.id for d in ws.decks}
+    for name in deck or []:
+        if name not in known:
+            raise UsageError(f"no deck `{name}`; `llmprep decks` lists them")
+    report = core.collect(
+        ws.engine, ws.config, scheduler.Filters(tuple(deck or ()), tuple(tag or ())), clock.now(), days
+    )
+    if plot is not None:
+        _plot(report, plot)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    if report["empty"]:
+        out.print(
+            Panel(
+                "Nothing yet: no reviews or coding attempts so far.\n"
+                "Start with [bold]llmprep study[/] (or [bold]llmprep code mha[/]) and come back tomorrow.",
+                title="llmprep stats",
+                border_style="blue",
+            )
+        )
+        return
+    _render(report)
+
+
+def _render(report: dict[str, Any]) -> None:
+    today, streak = report["today"], report["streak"]
+    again = "—" if today["again_rate"] is None else f"{today['again_rate']:.0%}"
+    out.print(
+        Panel(
+            f"today: {today['reviewed']} reviewed ({today['new']} new) · again {again} · {today['seconds'] / 60:.0f} min\n"
+            f"streak: {streak['current']} day(s), longest {streak['longest']} · {streak['study_days']} study days · "
+            f"{report['reviews']} reviews of {report['cards']} cards",
+            title="llmprep stats",
+            border_style="blue",
+        )
+    )
+    out.print(_forecast(report["forecast"]))
+    out.print(_heatmap(report["heatmap"], report["filters"]["days"], date.fromisoformat(report["forecast"][0]["date"])))
+    out.print(_retention(report["retention"]))
+    out.print(_mastery("decks", report["decks"]))
+    studied_tags = [t for t in report["tags"] if t["mean_retrievability"] is not None]
+    if studied_tags:  # the weakest topics first
+        out.print(_mastery("tags", sorted(studied_tags, key=lambda r: r["mean_retrievability"])[:12]))
+    if report["weakest"]:
+        weak = Table(title="Weakest cards (study these next)")
+        for column in ("card", "deck", "recall now", "lapses", "leech"):
+            weak.add_column(column)
+        for row in report["weakest"]:
+            weak.add_row(
+                row["card"], row["deck"], _pct(row["retrievability"]), str(row["lapses"]), "yes" if row["leech"] else ""
+            )
+        out.print(weak)
+    coding = report["coding"]
+    if coding["cards"]:
+        table = Table(
+            title=f"Coding: {coding['attempts']} attempts, pass rate {_pct(coding['pass_rate'])}, "
+            f"first-try {_pct(coding['first_try_pass_rate'])}"
+        )
+        for column in ("card", "attempts", "pass rate", "first try", "days to pass", "last"):
+            table.add_column(column)
+        for row in coding["cards"]:
+            to_pass = "—" if row["days_to_first_pass"] is None else f"{row['days_to_first_pass']:.1f}"
+            table.add_row(
+                row["card"],
+                str(row["attempts"]),
+                _pct(row["pass_rate"]),
+                "yes" if row["first_try_pass"] else "no",
+                to_pass,
+                row["last_verdict"],
+            )
+        out.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _forecast(forecast: list[dict[str, Any]]) -> Panel:
+    """Bars drawn with plotext, sized to fit an 80-column terminal."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(min(out.width, 100) - 4, 12)
+    days = list(range(len(forecast)))
+    plt.bar(days, [f["due"] for f in forecast], width=0.6)
+    plt.xticks(days[::7], [f["date"][5:] for f in forecast][::7])
+    plt.theme("clear")
+    chart = plt.build()
+    plt.clear_figure()
+    return Panel(Text.from_ansi(chart), title="Due in the next 30 days", border_style="blue")
+
+
+def _heatmap(cells: list[dict[str, Any]], days: int, today: date) -> Panel:
+    """Weeks as columns, weekdays as rows, like a contributions graph; shades from the day's review count."""
+    counts = {c["date"]: c["reviews"] for c in cells}
+    weeks = min((days + 6) // 7, max(1, (out.width - 12) // 1))
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    peak = max(counts.values(), default=1)
+    lines = []
+    for weekday in range(7):
+        line = Text(["Mon", "   ", "Wed", "   ", "Fri", "   ", "Sun"][weekday] + " ")
+        for week in range(weeks):
+            day = start + timedelta(days=7 * week + weekday)
+            if day > today:
+                line.append(" ")
+                continue
+            n = counts.get(day.isoformat(), 0)
+            level = 0 if n == 0 else 1 + min(3, int(3 * n / peak))
+            line.append(SHADES[level] if n else "·", style="green" if n else "dim")
+        lines.append(line)
+    legend = Text(f"    · none  {SHADES[1]} few  {SHADES[4]} most ({peak}/day)")
+    return Panel(Group(*lines, legend), title=f"Reviews, last {weeks} weeks", border_style="blue")
+
+
+def _retention(retention: dict[str, Any]) -> Table:
+    table = Table(title="True retention (reviews passed; mature = interval ≥ 21 days)")
+    for column in ("period", "young", "mature", "all"):
+        table.add_column(column)
+    for period, row in retention.items():
+        table.add_row(
+            period, *(f"{_pct(row[k]['retention'])} of {row[k]['reviews']}" for k in ("young", "mature", "all"))
+        )
+    return table
+
+
+def _mastery(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"Mastery by {title[:-1]}")
+    for column in (title[:-1], "cards", "new", "learn", "young", "mature", "susp", "recall now"):
+        table.add_column(column, justify="left" if column == title[:-1] else "right")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            *(str(row[k]) for k in ("cards", "new", "learning", "young", "mature", "suspended")),
+            _pct(row["mean_retrievability"]),
+        )
+    return table
+
+
+def _plot(report: dict[str, Any], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise LlmprepError("--plot needs matplotlib: pip install 'llmprep[plot]'") from None
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6))
+    top.bar([f["date"][5:] for f in report["forecast"]], [f["due"] for f in report["forecast"]], color="#4c72b0")
+    top.set_title("Due in the next 30 days")
+    top.tick_params(axis="x", labelrotation=90, labelsize=7)
+    bottom.bar([c["date"] for c in report["heatmap"]], [c["reviews"] for c in report["heatmap"]], color="#55a868")
+    bottom.set_title("Reviews per day")
+    bottom.tick_params(axis="x", labelbottom=False)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise LlmprepError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        plt.close(fig)
+
+
+MIN_REVIEWS = 200
+
+
+def optimize(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the fit without saving the parameters."),
+) -> None:
+    """Fit FSRS parameters to your own review log (fsrs optimizer, uses torch) and use them from now on."""
+    import dataclasses
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from llmprep import config as config_core
+    from llmprep.store import ReviewLog
+
+    ws: Workspace = ctx.obj
+    with Session(ws.engine) as session:
+        logs = session.execute(
+            select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at, ReviewLog.duration_ms)
+            .where(ReviewLog.kind != "cram")
+            .order_by(ReviewLog.reviewed_at)
+        ).all()
+    if len(logs) < MIN_REVIEWS:
+        out.print(
+            f"Not enough reviews to fit your own parameters yet: {len(logs)} of at least {MIN_REVIEWS}. "
+            "The default FSRS parameters are a good start; run this again in a few weeks."
+        )
+        return
+    from fsrs import Optimizer, Rating
+    from fsrs import ReviewLog as FsrsLog
+
+    ids = {card_id: n for n, card_id in enumerate(sorted({row[0] for row in logs}))}
+    review_logs = [
+        FsrsLog(card_id=ids[c], rating=Rating(r), review_datetime=t, review_duration=d) for c, r, t, d in logs
+    ]
+    old = list(scheduler.make_fsrs(ws.config).parameters)
+    new = list(Optimizer(review_logs).compute_optimal_parameters())
+    table = Table(title=f"FSRS parameters fitted on {len(logs)} reviews")
+    for column in ("w", "old", "new"):
+        table.add_column(column, justify="right")
+    for i, (a, b) in enumerate(zip(old, new, strict=True)):
+        table.add_row(str(i), f"{a:.4f}", f"{b:.4f}")
+    out.print(table)
+    old_days, new_days = (_interval_after_good(params, ws.config.desired_retention) for params in (old, new))
+    out.print(
+        f"Workload: a new card rated Good twice is next due in {new_days:.0f} days (was {old_days:.0f}); "
+        f"{'fewer' if new_days > old_days else 'more'} reviews for the same retention."
+    )
+    if dry_run:
+        return
+    config_core.save(ws.config_path, dataclasses.replace(ws.config, fsrs_parameters=tuple(new)))
+    out.print(f"saved to {ws.config_path}")
+
+
+def _interval_after_good(parameters: list[float], retention: float) -> float:
+    from datetime import UTC, datetime
+
+    from fsrs import Card, Rating, Scheduler
+
+    sched = Scheduler(parameters=parameters, desired_retention=retention, enable_fuzzing=False)
+    card, when = Card(card_id=0), datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(3):
+        card, _log = sched.review_card(card, Rating.Good, when)
+        when = card.due
+    return (card.due - card.last_review).total_seconds() / 86400 if card.last_review else 0.0

@@ -1,0 +1,215 @@
+"""Progress review: SQL aggregations over the review log, card states and coding attempts.
+
+Returns one plain dict (the `--json` document; keys are stable and documented in the README); the CLI
+renders it. Days are local study days, rolling over at `day_starts_at` (SQLite's 'localtime' follows TZ).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from llmprep import clock
+from llmprep.config import Config
+from llmprep.scheduler import Filters, make_fsrs
+
+MATURE_DAYS = 21  # Anki: a card whose interval is at least 21 days is mature
+PERIODS = {"today": 0, "week": 7, "month": 30, "year": 365}
+
+
+def _day_sql(column: str, day_starts_at: int) -> str:
+    return f"date({column}, 'localtime', '-{day_starts_at} hours')"
+
+
+def _card_where(filters: Filters, alias: str = "c") -> tuple[str, dict[str, Any]]:
+    clauses, params = [f"{alias}.hidden = 0"], {}
+    if filters.decks:
+        names = [f":deck{i}" for i in range(len(filters.decks))]
+        clauses.append(f"{alias}.deck IN ({', '.join(names)})")
+        params.update({f"deck{i}": d for i, d in enumerate(filters.decks)})
+    if filters.tags:
+        names = [f":tag{i}" for i in range(len(filters.tags))]
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM card_tags t WHERE t.card_id = {alias}.id AND t.tag IN ({', '.join(names)}))"
+        )
+        params.update({f"tag{i}": t for i, t in enumerate(filters.tags)})
+    return " AND ".join(clauses), params
+
+
+def collect(engine: Engine, config: Config, filters: Filters, now: datetime, days: int = 365) -> dict[str, Any]:
+    h = config.day_starts_at
+    today = clock.local_day(now, h)
+    day_start = clock.day_start(today, h).replace(tzinfo=None).isoformat(sep=" ")
+    now_text = now.replace(tzinfo=None).isoformat(sep=" ")
+    where, params = _card_where(filters)
+    logs = f"review_log l JOIN cards c ON c.id = l.card_id WHERE {where}"
+    fsrs = make_fsrs(config)
+    retr = (
+        f"pow(1 + {fsrs._FACTOR!r} * max(0, CAST(julianday(:now) - julianday(s.last_review) AS INTEGER))"
+        f" / s.stability, {fsrs._DECAY!r})"
+    )
+    params = {**params, "now": now_text, "day_start": day_start}
+    with engine.connect() as conn:
+
+        def one(sql: str, **extra: Any) -> Any:
+            return conn.execute(text(sql), {**params, **extra}).one()
+
+        def rows(sql: str, **extra: Any) -> list[Any]:
+            return list(conn.execute(text(sql), {**params, **extra}))
+
+        total_reviews = one(f"SELECT count(*) FROM {logs} AND l.kind != 'cram'")[0]
+        total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
+        reviewed, new, again, seconds = one(
+            f"SELECT count(*), count(*) FILTER (WHERE l.kind = 'new'), count(*) FILTER (WHERE l.rating = 1), "
+            f"coalesce(sum(l.duration_ms), 0) / 1000.0 FROM {logs} AND l.kind != 'cram' AND l.reviewed_at >= :day_start"
+        )
+        study_days = [
+            date.fromisoformat(d)
+            for (d,) in rows(
+                f"SELECT DISTINCT {_day_sql('l.reviewed_at', h)} AS d FROM {logs} AND l.kind != 'cram' ORDER BY d"
+            )
+        ]
+        heat_from = (today - timedelta(days=days - 1)).isoformat()
+        heatmap = {
+            d: n
+            for d, n in rows(
+                f"SELECT {_day_sql('l.reviewed_at', h)} AS d, count(*) FROM {logs} AND l.kind != 'cram' "
+                f"AND l.reviewed_at >= :heat_start GROUP BY d HAVING d >= :heat_from ORDER BY d",
+                heat_start=(now - timedelta(days=days + 1)).replace(tzinfo=None).isoformat(sep=" "),
+                heat_from=heat_from,
+            )
+        }
+        forecast_rows = rows(
+            f"SELECT max(0, julianday({_day_sql('s.due', h)}) - julianday(:today)) AS offset, count(*) "
+            f"FROM card_state s JOIN cards c ON c.id = s.card_id WHERE {where} AND c.suspended = 0 "
+            f"AND {_day_sql('s.due', h)} <= :last GROUP BY offset ORDER BY offset",
+            today=today.isoformat(),
+            last=(today + timedelta(days=29)).isoformat(),
+        )
+        retention = {}
+        for name, span in PERIODS.items():
+            since = clock.day_start(today - timedelta(days=span), h) if span else clock.day_start(today, h)
+            young, mature = (
+                rows(
+                    f"SELECT count(*), count(*) FILTER (WHERE l.rating > 1) FROM {logs} AND l.kind = 'review' "
+                    f"AND l.reviewed_at >= :since AND l.scheduled_days {op} {MATURE_DAYS}",
+                    since=since.replace(tzinfo=None).isoformat(sep=" "),
+                )[0]
+                for op in ("<", ">=")
+            )
+            retention[name] = {
+                "young": _rate(*young),
+                "mature": _rate(*mature),
+                "all": _rate(young[0] + mature[0], young[1] + mature[1]),
+            }
+        mastery_sql = (
+            "SELECT {key} AS key, count(*) AS cards, "
+            "count(*) FILTER (WHERE s.card_id IS NULL AND c.suspended = 0) AS new, "
+            "count(*) FILTER (WHERE s.state IN (1, 3) AND c.suspended = 0) AS learning, "
+            f"count(*) FILTER (WHERE s.state = 2 AND c.suspended = 0 AND julianday(s.due) - julianday(s.last_review) < {MATURE_DAYS}) AS young, "
+            f"count(*) FILTER (WHERE s.state = 2 AND c.suspended = 0 AND julianday(s.due) - julianday(s.last_review) >= {MATURE_DAYS}) AS mature, "
+            "count(*) FILTER (WHERE c.suspended = 1) AS suspended, "
+            f"avg(CASE WHEN s.stability > 0 THEN {retr} END) AS retrievability "
+            "FROM cards c {join} LEFT JOIN card_state s ON s.card_id = c.id WHERE "
+            + where
+            + " GROUP BY key ORDER BY key"
+        )
+        per_deck = [_mastery(r) for r in rows(mastery_sql.format(key="c.deck", join=""))]
+        per_tag = [
+            _mastery(r) for r in rows(mastery_sql.format(key="tg.tag", join="JOIN card_tags tg ON tg.card_id = c.id"))
+        ]
+        weakest = [
+            {"card": cid, "deck": deck, "retrievability": _round(r), "lapses": lapses, "leech": bool(leech)}
+            for cid, deck, r, lapses, leech in rows(
+                f"SELECT c.id, c.deck, {retr} AS r, "
+                "(SELECT count(*) FROM review_log l WHERE l.card_id = c.id AND l.rating = 1 AND l.kind != 'cram') AS lapses,"
+                f" c.leech FROM cards c JOIN card_state s ON s.card_id = c.id WHERE {where} AND s.stability > 0 "
+                "ORDER BY c.leech DESC, r ASC, lapses DESC, c.id LIMIT 10"
+            )
+        ]
+        coding = [
+            {
+                "card": cid,
+                "attempts": n,
+                "pass_rate": _round(passed / n),
+                "first_try_pass": bool(first),
+                "days_to_first_pass": _round(to_pass),
+                "last_verdict": "pass" if last else "fail",
+            }
+            for cid, n, passed, first, to_pass, last in rows(
+                "SELECT a.card_id, count(*), count(*) FILTER (WHERE a.passed), "
+                "(SELECT a2.passed FROM attempts a2 WHERE a2.card_id = a.card_id ORDER BY a2.id LIMIT 1), "
+                "julianday(min(a.attempted_at) FILTER (WHERE a.passed)) - julianday(min(a.attempted_at)), "
+                "(SELECT a3.passed FROM attempts a3 WHERE a3.card_id = a.card_id ORDER BY a3.id DESC LIMIT 1) "
+                f"FROM attempts a JOIN cards c ON c.id = a.card_id WHERE {where} GROUP BY a.card_id ORDER BY a.card_id"
+            )
+        ]
+    current, longest = _streaks(study_days, today)
+    forecast = [0] * 30
+    for offset, count in forecast_rows:
+        forecast[int(offset)] += count
+    attempts = sum(c["attempts"] for c in coding)
+    return {
+        "generated_at": now.isoformat(),
+        "filters": {"decks": list(filters.decks), "tags": list(filters.tags), "days": days},
+        "empty": total_reviews == 0 and not coding,
+        "cards": total_cards,
+        "reviews": total_reviews,
+        "today": {
+            "reviewed": reviewed,
+            "new": new,
+            "again_rate": _round(again / reviewed) if reviewed else None,
+            "seconds": round(seconds, 1),
+        },
+        "streak": {"current": current, "longest": longest, "study_days": len(study_days)},
+        "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(forecast)],
+        "heatmap": [{"date": d, "reviews": n} for d, n in heatmap.items()],
+        "retention": retention,
+        "decks": per_deck,
+        "tags": per_tag,
+        "weakest": weakest,
+        "coding": {
+            "cards": coding,
+            "attempts": attempts,
+            "pass_rate": _round(sum(c["pass_rate"] * c["attempts"] for c in coding) / attempts) if attempts else None,
+            "first_try_pass_rate": _round(sum(c["first_try_pass"] for c in coding) / len(coding)) if coding else None,
+        },
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _rate(total: int, passed: int) -> dict[str, Any]:
+    return {"reviews": total, "passed": passed, "retention": _round(passed / total) if total else None}
+
+
+def _mastery(row: Any) -> dict[str, Any]:
+    key, cards, new, learning, young, mature, suspended, retrievability = row
+    return {
+        "name": key,
+        "cards": cards,
+        "new": new,
+        "learning": learning,
+        "young": young,
+        "mature": mature,
+        "suspended": suspended,
+        "mean_retrievability": _round(retrievability),
+    }
+
+
+def _streaks(days: list[date], today: date) -> tuple[int, int]:
+    """Current streak counts back from today (or yesterday, if today has no reviews yet)."""
+    longest = run = 0
+    previous: date | None = None
+    for day in days:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    if not days or (today - days[-1]).days > 1:
+        return 0, longest
+    return run, longest

@@ -1,0 +1,6 @@
+# expect-status: error
+def dive(n):
+    return dive(n + 1) + 1
+
+
+dive(0)

@@ -1,0 +1,4 @@
+# expect-status: crash
+import os
+
+os._exit(0)

@@ -1,0 +1,4 @@
+# expect-status: crash
+import ctypes
+
+ctypes.string_at(0)

@@ -1,0 +1,3 @@
+# expect-status: error
+while True:
+    print("x" * 10_000)

@@ -1,0 +1,4 @@
+# expect-status: error
+import sys
+
+sys.exit(0)

@@ -1,0 +1,4 @@
+# expect-status: memory
+import torch
+
+big = torch.empty(1 << 40, dtype=torch.uint8)

@@ -1,0 +1,8 @@
+# expect: other_dims[0]
+import torch
+
+
+def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    shifted = x - x.amax(dim=-1, keepdim=True)  # the largest term becomes exp(0) = 1: no overflow
+    e = torch.exp(shifted)
+    return e / e.sum(dim=-1, keepdim=True)

@@ -1,0 +1,110 @@
+"""`llmprep code` end to end: --file, --json, exit codes, the editor loop, and attempts feeding the scheduler."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+SOLUTION = ROOT / "solutions" / "mha.py"
+WRONG = ROOT / "tests" / "mutations" / "mha" / "no_scaling.py"
+
+
+def rows(home: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(home / "llmprep.sqlite3") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_file_json_verdict_and_exit_codes(cli, isolated: Path) -> None:
+    result = cli("code", "mha", "--file", str(SOLUTION), "--json", "--device", "cpu", "--seed", "4")
+    assert result.code == 0, result.err
+    verdict = json.loads(result.out)
+    assert set(verdict) >= {"card", "passed", "device", "duration_s", "checks"}
+    assert verdict["card"] == "mha" and verdict["passed"] is True and verdict["device"] == "cpu"
+    assert all(set(c) >= {"name", "status", "message"} for c in verdict["checks"])
+    failed = cli("code", "mha", "--file", str(WRONG), "--json", "--device", "cpu")
+    assert failed.code == 1
+    assert json.loads(failed.out)["passed"] is False
+
+
+def test_attempts_are_stored_and_rated(cli, isolated: Path) -> None:
+    cli("code", "mha", "--file", str(WRONG), "--device", "cpu")
+    assert rows(isolated, "select count(*) from review_log") == [(0,)]  # a failure alone rates nothing
+    result = cli("code", "mha", "--file", str(SOLUTION), "--device", "cpu")
+    assert result.code == 0 and "all checks pass" in result.out
+    assert rows(isolated, "select passed, device from attempts order by id") == [(0, "cpu"), (1, "cpu")]
+    # pass after a failure -> Hard; the card is now scheduled like any other
+    assert rows(isolated, "select card_id, rating from review_log") == [("code-mha", 2)]
+    assert rows(isolated, "select count(*) from card_state where card_id = 'code-mha'") == [(1,)]
+    source = rows(isolated, "select source from attempts order by id desc limit 1")[0][0]
+    assert "class MultiHeadAttention" in source
+
+
+def test_first_try_pass_rates_good(cli, isolated: Path) -> None:
+    assert cli("code", "mha", "--file", str(SOLUTION), "--device", "cpu").code == 0
+    assert rows(isolated, "select rating from review_log") == [(3,)]
+
+
+def test_usage_errors(cli, isolated: Path, tmp_path: Path) -> None:
+    assert cli("code", "nope", "--file", str(SOLUTION)).code == 2
+    assert cli("code", "mha", "--file", str(tmp_path / "missing.py")).code == 2
+    import torch
+
+    if not torch.cuda.is_available():
+        result = cli("code", "mha", "--file", str(SOLUTION), "--device", "cuda")
+        assert result.code == 2 and "no CUDA device" in result.err
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# \xff\xfe\n")
+    bad = cli("code", "mha", "--file", str(latin))
+    assert bad.code == 2 and "not UTF-8" in bad.err
+
+
+def test_listing_shows_cards_and_last_verdict(cli, isolated: Path) -> None:
+    cli("code", "mha", "--file", str(SOLUTION), "--device", "cpu")
+    listing = cli("code")
+    assert listing.code == 0
+    assert "mha" in listing.out and "pass" in listing.out
+
+
+def test_editor_loop_with_a_real_editor_script(isolated: Path, tmp_path: Path) -> None:
+    """EDITOR is a script that writes the reference solution into the workspace file it is given."""
+    editor = tmp_path / "fake-editor"
+    editor.write_text(f'#!/bin/sh\ngrep -q \'raise NotImplementedError\' "$1" && cp {SOLUTION} "$1"\nexit 0\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "EDITOR": str(editor), "VISUAL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "llmprep", "code", "mha", "--device", "cpu"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all checks pass" in done.stdout
+    workspace = isolated / "workspace" / "mha.py"
+    assert workspace.read_text() == SOLUTION.read_text()
+
+
+def test_editor_loop_give_up_shows_the_solution_and_rates_again(isolated: Path, tmp_path: Path) -> None:
+    editor = tmp_path / "lazy-editor"
+    editor.write_text("#!/bin/sh\nexit 0\n")  # leaves the template as it is
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "EDITOR": str(editor), "VISUAL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "llmprep", "code", "mha", "--device", "cpu"],
+        env=env,
+        input="g\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "def _split" in done.stdout  # the reference solution is shown
+    assert rows(isolated, "select rating from review_log") == [(1,)]
+    assert rows(isolated, "select gave_up from attempts") == [(1,)]
