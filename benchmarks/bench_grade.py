@@ -17,8 +17,21 @@ ROOT = Path(__file__).parent.parent
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "LLMPREP_HOME": tmp}
-        grade = command([sys.executable, "-m", "llmprep", "code", "mha", "--file", str(ROOT / "solutions/mha.py"),
-                         "--device", "cpu", "--json"], env)
+        grade = command(
+            [
+                sys.executable,
+                "-m",
+                "llmprep",
+                "code",
+                "mha",
+                "--file",
+                str(ROOT / "solutions/mha.py"),
+                "--device",
+                "cpu",
+                "--json",
+            ],
+            env,
+        )
         grade()  # first run builds the deck cache and the database
         figures = {
             "python -c pass": median_seconds(command([sys.executable, "-c", "pass"])),
