@@ -13,7 +13,7 @@ from llmprep.grading.limits import Limits
 ROOT = Path(__file__).parent.parent
 HOSTILE = Path(__file__).parent / "hostile"
 # Tight limits keep hostile cases quick; they are the same code paths as the defaults.
-FAST = Limits(check_seconds=3.0, total_seconds=8.0, memory_bytes=2 << 30)
+FAST = Limits(check_seconds=5.0, total_seconds=10.0, memory_bytes=1 << 30)
 
 
 @pytest.mark.parametrize("card", catalogue.names())

@@ -64,7 +64,7 @@ class WorkerProcess:
         self.loaded = None
 
     def _fork(self, worker_read: int, worker_write: int, judge_read: int, judge_write: int) -> int:
-        apply_limits = preexec(self.limits, self.device)
+        apply_limits = preexec(self.limits, self.device, forked=True)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()

@@ -32,13 +32,25 @@ def _user_process_count() -> int:
     return count
 
 
-def preexec(limits: Limits, device: str) -> object:
-    """Return the function Popen runs in the child before exec (computed values captured now)."""
+def _virtual_size() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def preexec(limits: Limits, device: str, *, forked: bool = False) -> object:
+    """Return the function the child runs before exec (or before serving, when `forked`).
+
+    A forked worker keeps the judge's address space, so its budget is added on top of what it already maps.
+    """
     nproc = _user_process_count() + limits.extra_processes
 
     def apply() -> None:
         if device == "cpu":
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+            budget = limits.memory_bytes + (_virtual_size() if forked else 0)
+            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         with contextlib.suppress(ValueError, OSError):
