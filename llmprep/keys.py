@@ -14,9 +14,9 @@ class KeyReader:
     def read(self) -> str:
         """One key (TTY) or one line stripped (non-TTY). End of input reads as `q`; Enter as ``."""
         if self.interactive:
-            import click
+            import typer
 
-            key = click.getchar()
+            key = typer.getchar()
             if key == "\x03":
                 raise KeyboardInterrupt
             if key == "\x04":

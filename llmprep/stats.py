@@ -17,11 +17,15 @@ from llmprep.config import Config
 from llmprep.scheduler import Filters, make_fsrs
 
 MATURE_DAYS = 21  # Anki: a card whose interval is at least 21 days is mature
-PERIODS = {"today": 0, "week": 7, "month": 30, "year": 365}
+PERIODS = {"today": 0, "week": 7, "month": 30, "year": 365}  # the last must be the longest
 
 
-def _day_sql(column: str, day_starts_at: int) -> str:
-    return f"date({column}, 'localtime', '-{day_starts_at} hours')"
+def _day_sql(column: str, day_starts_at: int, now: datetime) -> str:
+    """Local study day of a stored UTC time. The UTC offset of `now` is used for every row: SQLite's
+    per-row 'localtime' is several times slower over a million rows (DST shifts a boundary by an hour)."""
+    offset = now.astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60) - 60 * day_starts_at
+    return f"date({column}, '{minutes:+d} minutes')"
 
 
 def _card_where(filters: Filters, alias: str = "c") -> tuple[str, dict[str, Any]]:
@@ -52,6 +56,10 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         f" / s.stability, {fsrs._DECAY!r})"
     )
     params = {**params, "now": now_text, "day_start": day_start}
+
+    def day(column: str) -> str:
+        return _day_sql(column, h, now)
+
     with engine.connect() as conn:
 
         def one(sql: str, **extra: Any) -> Any:
@@ -60,46 +68,42 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         def rows(sql: str, **extra: Any) -> list[Any]:
             return list(conn.execute(text(sql), {**params, **extra}))
 
-        total_reviews = one(f"SELECT count(*) FROM {logs} AND l.kind != 'cram'")[0]
         total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
         reviewed, new, again, seconds = one(
             f"SELECT count(*), count(*) FILTER (WHERE l.kind = 'new'), count(*) FILTER (WHERE l.rating = 1), "
             f"coalesce(sum(l.duration_ms), 0) / 1000.0 FROM {logs} AND l.kind != 'cram' AND l.reviewed_at >= :day_start"
         )
-        study_days = [
-            date.fromisoformat(d)
-            for (d,) in rows(
-                f"SELECT DISTINCT {_day_sql('l.reviewed_at', h)} AS d FROM {logs} AND l.kind != 'cram' ORDER BY d"
-            )
-        ]
+        # one scan of the log gives the streaks, the heatmap and the total
+        per_day = rows(
+            f"SELECT {day('l.reviewed_at')} AS d, count(*) FROM {logs} AND l.kind != 'cram' GROUP BY d ORDER BY d"
+        )
+        total_reviews = sum(n for _, n in per_day)
+        study_days = [date.fromisoformat(d) for d, _ in per_day]
         heat_from = (today - timedelta(days=days - 1)).isoformat()
-        heatmap = {
-            d: n
-            for d, n in rows(
-                f"SELECT {_day_sql('l.reviewed_at', h)} AS d, count(*) FROM {logs} AND l.kind != 'cram' "
-                f"AND l.reviewed_at >= :heat_start GROUP BY d HAVING d >= :heat_from ORDER BY d",
-                heat_start=(now - timedelta(days=days + 1)).replace(tzinfo=None).isoformat(sep=" "),
-                heat_from=heat_from,
-            )
-        }
+        heatmap = {d: n for d, n in per_day if d >= heat_from}
         forecast_rows = rows(
-            f"SELECT max(0, julianday({_day_sql('s.due', h)}) - julianday(:today)) AS offset, count(*) "
+            f"SELECT max(0, julianday({day('s.due')}) - julianday(:today)) AS offset, count(*) "
             f"FROM card_state s JOIN cards c ON c.id = s.card_id WHERE {where} AND c.suspended = 0 "
-            f"AND {_day_sql('s.due', h)} <= :last GROUP BY offset ORDER BY offset",
+            f"AND {day('s.due')} <= :last GROUP BY offset ORDER BY offset",
             today=today.isoformat(),
             last=(today + timedelta(days=29)).isoformat(),
         )
+        # true retention for every period and maturity in one scan of the last year's review rows
+        starts = {
+            name: (clock.day_start(today - timedelta(days=span), h)).replace(tzinfo=None).isoformat(sep=" ")
+            for name, span in PERIODS.items()
+        }
+        columns = []
+        for name in PERIODS:
+            for op in ("<", ">="):
+                cond = f"l.reviewed_at >= :{name} AND l.scheduled_days {op} {MATURE_DAYS}"
+                columns += [f"count(*) FILTER (WHERE {cond})", f"count(*) FILTER (WHERE {cond} AND l.rating > 1)"]
+        counts = one(
+            f"SELECT {', '.join(columns)} FROM {logs} AND l.kind = 'review' AND l.reviewed_at >= :year", **starts
+        )
         retention = {}
-        for name, span in PERIODS.items():
-            since = clock.day_start(today - timedelta(days=span), h) if span else clock.day_start(today, h)
-            young, mature = (
-                rows(
-                    f"SELECT count(*), count(*) FILTER (WHERE l.rating > 1) FROM {logs} AND l.kind = 'review' "
-                    f"AND l.reviewed_at >= :since AND l.scheduled_days {op} {MATURE_DAYS}",
-                    since=since.replace(tzinfo=None).isoformat(sep=" "),
-                )[0]
-                for op in ("<", ">=")
-            )
+        for i, name in enumerate(PERIODS):
+            young, mature = counts[4 * i : 4 * i + 2], counts[4 * i + 2 : 4 * i + 4]
             retention[name] = {
                 "young": _rate(*young),
                 "mature": _rate(*mature),
@@ -124,10 +128,11 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         weakest = [
             {"card": cid, "deck": deck, "retrievability": _round(r), "lapses": lapses, "leech": bool(leech)}
             for cid, deck, r, lapses, leech in rows(
-                f"SELECT c.id, c.deck, {retr} AS r, "
-                "(SELECT count(*) FROM review_log l WHERE l.card_id = c.id AND l.rating = 1 AND l.kind != 'cram') AS lapses,"
-                f" c.leech FROM cards c JOIN card_state s ON s.card_id = c.id WHERE {where} AND s.stability > 0 "
-                "ORDER BY c.leech DESC, r ASC, lapses DESC, c.id LIMIT 10"
+                # lapses are counted for the ten weakest only, not for every card
+                "SELECT w.id, w.deck, w.r, (SELECT count(*) FROM review_log l WHERE l.card_id = w.id "
+                "AND l.rating = 1 AND l.kind != 'cram'), w.leech FROM ("
+                f"SELECT c.id, c.deck, {retr} AS r, c.leech FROM cards c JOIN card_state s ON s.card_id = c.id "
+                f"WHERE {where} AND s.stability > 0 ORDER BY c.leech DESC, r ASC, c.id LIMIT 10) w"
             )
         ]
         coding = [

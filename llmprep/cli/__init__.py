@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -53,6 +54,15 @@ def _register() -> None:
 _register()
 
 
+def _click_exceptions() -> Any:
+    """Recent typer vendors click as `typer._click`; older typer depends on click itself."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; user errors become one line on stderr, never a traceback."""
     try:
@@ -69,13 +79,12 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+        exceptions = _click_exceptions()
+        if isinstance(exc, typer.Abort):
             return 130
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, exceptions.ClickException):
             exc.show()
-            return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+            return ExitCode.USAGE if isinstance(exc, exceptions.UsageError) else exc.exit_code
         if os.environ.get("LLMPREP_DEBUG") == "1":
             raise
         from rich.markup import escape
