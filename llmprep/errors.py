@@ -9,6 +9,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  # a check failed, a deck is invalid, something the user must fix
     USAGE = 2  # bad options or arguments
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 class LlmprepError(Exception):

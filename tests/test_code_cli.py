@@ -108,3 +108,71 @@ def test_editor_loop_give_up_shows_the_solution_and_rates_again(isolated: Path, 
     assert "def _split" in done.stdout  # the reference solution is shown
     assert rows(isolated, "select rating from review_log") == [(1,)]
     assert rows(isolated, "select gave_up from attempts") == [(1,)]
+
+
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """pid -> (parent pid, session id, PID namespace) of every live process."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat_line = Path(f"/proc/{entry.name}/stat").read_text()
+                fields = stat_line[stat_line.rindex(")") + 2 :].split()
+                if fields[0] != "Z":
+                    table[int(entry.name)] = (int(fields[1]), int(fields[3]), os.readlink(f"/proc/{entry.name}/ns/pid"))
+            except (OSError, ValueError):
+                continue
+    return table
+
+
+def _sandboxed_descendants(root: int) -> list[int]:
+    """Descendants of `root` that live in another PID namespace than ours: its workers."""
+    table = _processes()
+    mine = os.readlink("/proc/self/ns/pid")
+    found = []
+    for pid, (_, _, namespace) in table.items():
+        ancestor = pid
+        for _ in range(64):
+            ancestor = table.get(ancestor, (0, 0, ""))[0]
+            if ancestor in (0, root):
+                break
+        if ancestor == root and namespace != mine:
+            found.append(pid)
+    return found
+
+
+def test_ctrl_c_while_grading_stores_nothing_and_exits_130(isolated: Path, tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground process group, as a terminal sends it."""
+    import signal
+    import time
+
+    slow = tmp_path / "slow.py"
+    slow.write_text(SOLUTION.read_text(encoding="utf-8").replace("def forward(self,", "def _forward(self,"))
+    slow.write_text(
+        slow.read_text()
+        + "\n    def forward(self, *args, **kwargs):\n        import time\n\n        time.sleep(1.5)\n"
+        + "        return self._forward(*args, **kwargs)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llmprep", "code", "mha", "--file", str(slow), "--json", "--device", "cpu"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LLMPREP_HOME": str(isolated)},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _sandboxed_descendants(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # a few checks have passed by now
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert out == ""  # no verdict at all, let alone "passed": true
+    assert "interrupted" in err and "Traceback" not in err
+    database = isolated / "llmprep.sqlite3"  # opened lazily: an interrupted grading need not create it
+    if database.exists():
+        assert rows(isolated, "select count(*) from attempts") == [(0,)]
+        assert rows(isolated, "select count(*) from review_log") == [(0,)]
+    # the zygote, relays and workers are gone with the command (workers in the PID namespace of their own)
+    assert [pid for pid, (_, sid, _) in _processes().items() if sid == proc.pid] == []

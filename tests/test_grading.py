@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from llmprep.grading import banned, catalogue, judge, selftest
+from llmprep.grading import banned, cardspec, catalogue, judge, selftest
 from llmprep.grading.limits import Limits
 
 ROOT = Path(__file__).parent.parent
-HOSTILE = Path(__file__).parent / "hostile"
 # Tight limits keep hostile cases quick; they are the same code paths as the defaults.
 FAST = Limits(check_seconds=5.0, total_seconds=10.0, memory_bytes=1 << 30)
 
@@ -30,20 +29,6 @@ def test_every_card_has_its_files() -> None:
         for name in ("card.yaml", "template.py", "checks.py"):
             assert (folder / name).is_file(), f"{card}: missing {name}"
         assert (ROOT / "solutions" / f"{card}.py").is_file(), f"{card}: missing solutions/{card}.py"
-
-
-@pytest.mark.parametrize("path", sorted(HOSTILE.glob("*.py")), ids=lambda p: p.stem)
-def test_hostile_submission_gets_its_status_and_never_passes(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    source = path.read_text(encoding="utf-8")
-    expected = source.splitlines()[0].removeprefix("# expect-status: ").strip()
-    verdict = judge.grade("mha", source, seed=3, limits=FAST)
-    assert verdict["passed"] is False
-    statuses = {c["status"] for c in verdict["checks"]}
-    assert expected in statuses, verdict["checks"]
-    assert not (tmp_path / "llmprep-was-here.txt").exists()
 
 
 def test_templates_do_not_pass(tmp_path: Path) -> None:
@@ -116,3 +101,73 @@ def test_seed_replays_the_same_inputs() -> None:
     first = judge.grade("mha", source, seed=11)
     again = judge.grade("mha", source, seed=11)
     assert [c["message"] for c in first["checks"]] == [c["message"] for c in again["checks"]]
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "legit").glob("*.py")), ids=lambda p: p.stem)
+def test_correct_code_with_aliases_getattr_and_shadowed_names_passes(path: Path) -> None:
+    """Legitimate patterns the bans must not mistake for banned calls: aliases and getattr to allowed
+    functions, names that shadow banned ones, isinstance checks, a self-test under __main__."""
+    source = path.read_text(encoding="utf-8")
+    card = source.splitlines()[0].removeprefix("# card: ").strip()
+    verdict = judge.grade(card, source, seed=5)
+    assert verdict["passed"], verdict["checks"]
+    assert verdict["sandbox"] in ("namespaces", "basic")
+
+
+class _SpecWithChecks(cardspec.CardSpec):
+    """The softmax card with other checks, to see how the judge counts a run that ends early."""
+
+    checks_file: Path = Path()
+
+    @property
+    def checks_path(self) -> Path:
+        return self.checks_file
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "pytest.exit('stopped early')",  # pytest's own early exit
+        "raise KeyboardInterrupt",  # what a SIGINT to the judge looks like from inside pytest
+        "os._exit(0) if False else pytest.skip('skipped')",  # a skipped check is not a pass either
+    ],
+)
+def test_a_run_that_ends_early_is_not_a_pass(ending: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = tmp_path / "checks.py"
+    checks.write_text(
+        "import os\nimport pytest\n\n"
+        "def test_first(sub):\n    assert sub.call('softmax', __import__('torch').zeros(2)).shape == (2,)\n\n"
+        f"def test_second(sub):\n    {ending}\n\n"
+        "def test_third(sub):\n    pass\n",
+        encoding="utf-8",
+    )
+    real = cardspec.load("softmax")
+    spec = _SpecWithChecks(real.id, real.title, real.difficulty, real.banned, real.banned_ops, real.hints, FAST)
+    object.__setattr__(spec, "checks_file", checks)
+    monkeypatch.setattr(cardspec, "load", lambda card_id: spec)
+    solution = (ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
+    try:
+        verdict = judge.grade("softmax", solution, seed=1, limits=FAST)
+    except judge.Interrupted:
+        assert "KeyboardInterrupt" in ending
+        return
+    assert "KeyboardInterrupt" not in ending
+    assert verdict["passed"] is False
+    statuses = {c["name"]: c["status"] for c in verdict["checks"]}
+    assert statuses["first"] == "pass"
+    assert statuses["third"] != "pass" or statuses.get("second") != "pass"
+
+
+@pytest.mark.parametrize("card", catalogue.names())
+def test_runtime_bans_name_real_ops(card: str) -> None:
+    """A misspelt op would silently ban nothing: every `banned_ops` entry must resolve in this torch."""
+    import importlib
+
+    import torch
+
+    for entry in cardspec.load(card).banned_ops:
+        if entry.startswith("module:"):
+            importlib.import_module(entry.removeprefix("module:"))
+            continue
+        namespace, _, name = entry.partition(".")
+        assert namespace == "aten" and hasattr(getattr(torch.ops, namespace), name), f"{card}: {entry}"

@@ -104,7 +104,7 @@ def _grade_and_record(ws: Workspace, card: Card, source: str, device: str, dtype
     from llmprep.grading import attempts, judge
 
     assert card.grader is not None
-    verdict = judge.grade(card.grader, source, device=device, dtype=dtype, seed=seed)
+    verdict = judge.grade(card.grader, source, device=device, dtype=dtype, seed=seed, hide=(ws.data_dir,))
     attempts.record(ws.engine, ws.config, card.id, verdict, source, clock.now())
     return verdict
 
@@ -126,6 +126,11 @@ def _report(verdict: dict) -> None:
     passed = sum(c["status"] == "pass" for c in verdict["checks"])
     mark = "[green]all checks pass[/]" if verdict["passed"] else f"[red]{passed}/{len(verdict['checks'])} pass[/]"
     out.print(f"{mark} in {verdict['duration_s']:.1f}s · seed {verdict.get('seed')} (replay with --seed)")
+    if verdict.get("sandbox") == "basic":
+        out.print(
+            f"[yellow]sandbox: basic[/] — {verdict.get('sandbox_note', 'namespaces unavailable')}: the submission ran "
+            "with limits and an audit hook but could read your files (README: grading)"
+        )
 
 
 def _editor_command(ws: Workspace) -> list[str]:

@@ -16,6 +16,7 @@ class CardSpec:
     title: str
     difficulty: str
     banned: tuple[str, ...]
+    banned_ops: tuple[str, ...] = ()  # aten ops the worker refuses at run time (`aten._softmax`)
     hints: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
 
@@ -46,6 +47,7 @@ def load(card_id: str) -> CardSpec:
         title=data["title"],
         difficulty=data.get("difficulty", "medium"),
         banned=tuple(data.get("banned", [])),
+        banned_ops=tuple(data.get("banned_ops", [])),
         hints=dict(data.get("hints", {})),
         limits=limits,
     )

@@ -132,7 +132,7 @@ class Submission:
     def _request(self, message: dict[str, Any]) -> Any:
         if time.monotonic() > self.run.deadline:
             raise SubmissionFailure("timeout", "the total time for all checks ran out")
-        self.run.worker.ensure(self.run.source_path, self.run.deadline)
+        self.run.worker.ensure(self.run.deadline)
         return self.run.worker.request(message, self.run.deadline)
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -220,6 +220,15 @@ class Plugin:
         self.run = run
         self.spec = spec
         self.results: list[dict[str, str]] = []
+        self.collected: list[str] = []
+        self.interrupted = False
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.collected = [item.name.removeprefix("test_") for item in items]
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        # Ctrl-C; pytest.exit() comes here too, and is an early end, not an interruption
+        self.interrupted = excinfo.errisinstance(KeyboardInterrupt)
 
     @pytest.fixture
     def case(self, request: pytest.FixtureRequest) -> Case:

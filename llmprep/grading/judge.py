@@ -1,17 +1,14 @@
-"""The trusted side of grading: runs a card's hidden pytest checks against a worker process.
+"""The trusted side of grading: runs a card's hidden pytest checks against a sandboxed worker process.
 
-Every verdict is decided here, from values the worker sends back; the submission's own process can
-print, exit, crash or hang, and the worst it can do is fail its checks.
+Every verdict is decided here, from values the worker sends back (`protocol`); the worker is born in the
+sandbox (`sandbox`) from a zygote that holds nothing of the checks, and the worst a submission can do is fail
+its checks. A run that does not report every collected check, for whatever reason, is not a pass.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import select
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmprep import paths
+from llmprep.errors import ExitCode, LlmprepError
 from llmprep.grading import banned, cardspec
-from llmprep.grading.limits import Limits, preexec
+from llmprep.grading.limits import Limits, user_process_count
 
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "banned")
 
@@ -34,186 +33,108 @@ class SubmissionFailure(Exception):
         self.message = message
 
 
+class Interrupted(LlmprepError):
+    """The user pressed Ctrl-C while a submission was graded: no verdict, nothing to store."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted: grading stopped before every check ran; nothing was stored")
+
+
 class WorkerProcess:
-    """One worker: started early (it imports torch while the judge does), restarted after a kill."""
+    """The current worker: born from the zygote, restarted (from the zygote again) after a kill."""
 
-    def __init__(self, device: str, workdir: Path, limits: Limits) -> None:
-        self.device = device
-        self.workdir = workdir
+    def __init__(
+        self, zygote: Any, spec: Any, output_fd: int, limits: Limits, source: str, bans: dict[str, list[str]]
+    ) -> None:
+        self.zygote = zygote
+        self.spec = spec
+        self.output_fd = output_fd
+        self.output_path = Path(f"/proc/self/fd/{output_fd}")
         self.limits = limits
-        self.proc: subprocess.Popen[bytes] | None = None  # spawned workers
-        self.pid = self.pgid = 0
-        self.returncode: int | None = None
-        self.to_worker = self.from_worker = -1
-        self.output_path = workdir / "output.txt"
-        self.loaded: str | None = None
+        self.source = source
+        self.bans = bans
+        self.handle: Any = None
+        self.loaded = False
+        self.sandbox = ""
+        self.sandbox_note = ""
 
-    def start(self) -> None:
-        """CPU: fork this process (torch is already imported, so the worker is ready at once).
-        CUDA: a fresh interpreter, since CUDA does not survive fork."""
-        judge_read, worker_write = os.pipe()
-        worker_read, judge_write = os.pipe()
-        if self.device == "cpu":
-            self.pid = self._fork(worker_read, worker_write, judge_read, judge_write)
-        else:
-            self.pid = self._spawn(worker_read, worker_write)
-        self.pgid = self.pid  # the worker leads its own session, so its group id is its pid
-        os.close(worker_read)
-        os.close(worker_write)
-        self.to_worker, self.from_worker = judge_write, judge_read
-        self.loaded = None
+    def _start(self, deadline: float) -> None:
+        try:
+            self.handle = self.zygote.spawn(self.spec, self.output_fd, min(deadline, time.monotonic() + 30))
+        except OSError as exc:
+            raise SubmissionFailure("crash", f"the worker could not be started ({exc})") from None
+        self.sandbox, self.sandbox_note = self.handle.level, self.handle.note
+        self.loaded = False
 
-    def _fork(self, worker_read: int, worker_write: int, judge_read: int, judge_write: int) -> int:
-        apply_limits = preexec(self.limits, self.device, forked=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid:
-            return pid
-        code = 70
-        try:  # the child: never returns into the judge's stack
-            os.setsid()
-            os.close(judge_read)
-            os.close(judge_write)
-            output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            os.dup2(output, 1)
-            os.dup2(output, 2)
-            os.close(output)
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
-            os.close(devnull)
-            os.chdir(self.workdir)
-            apply_limits()
-            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the child's own stdout
-            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-            from llmprep.grading import worker
-
-            worker.serve(worker_read, worker_write, self.device, str(self.workdir))
-            code = 0
-        finally:
-            os._exit(code)
-
-    def _spawn(self, worker_read: int, worker_write: int) -> int:
-        with open(self.output_path, "ab") as output:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("LLMPREP_")}
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "llmprep.grading.worker",
-                    str(worker_read),
-                    str(worker_write),
-                    self.device,
-                    str(self.workdir),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                cwd=self.workdir,
-                env=env,
-                pass_fds=(worker_read, worker_write),
-                start_new_session=True,
-                preexec_fn=preexec(self.limits, self.device),  # type: ignore[arg-type]
-            )
-        self.proc = proc
-        return proc.pid
-
-    def alive(self) -> bool:
-        return self.pid > 0 and self.exit_code() is None
-
-    def exit_code(self, timeout: float = 0.0) -> int | None:
-        """None while the worker runs; its return code (negative: killed by a signal) once it ended."""
-        if self.proc is not None:
-            try:
-                return self.proc.wait(timeout) if timeout else self.proc.poll()
-            except subprocess.TimeoutExpired:
-                return None
-        if self.pid <= 0:
-            return self.returncode
-        end = time.monotonic() + timeout
-        while True:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self.returncode = os.waitstatus_to_exitcode(status)
-                self.pid = -1
-                return self.returncode
-            if time.monotonic() >= end:
-                return None
-            time.sleep(0.01)
-
-    def _await_reply(self, timeout: float) -> Any:
+    def _await_reply(self, deadline: float) -> Any:
+        """A value, or SubmissionFailure: a failure the worker reports, a deadline, a death, or a violation."""
         from llmprep.grading import protocol
 
-        ready, _, _ = select.select([self.from_worker], [], [], max(timeout, 0.0))
-        if not ready:
-            self.kill()
-            raise SubmissionFailure("timeout", f"no answer within {timeout:.1f}s (an endless loop?)")
+        assert self.handle is not None
         try:
-            return protocol.receive(self.from_worker)
+            reply = protocol.receive(self.handle.reply_fd, deadline)
+            failure = protocol.reply_status(reply)
+        except protocol.Deadline:
+            self.kill()
+            raise SubmissionFailure("timeout", "no answer in time (an endless loop?)") from None
         except protocol.ChannelClosed:
             raise self._death() from None
-        except Exception as exc:  # a garbled reply is the submission's doing
+        except protocol.ProtocolViolation as exc:
             self.kill()
-            raise SubmissionFailure("crash", f"the worker sent an unreadable reply ({type(exc).__name__})") from None
+            raise SubmissionFailure("error", f"the worker broke the grading protocol ({exc}); it was stopped") from None
+        if failure is not None:
+            raise SubmissionFailure(*failure)
+        return reply["value"]
 
     def _death(self) -> SubmissionFailure:
-        code = self.exit_code(timeout=5)
+        assert self.handle is not None
+        code = self.handle.wait(5.0)
         self.kill()
         if code is not None and code < 0:
-            name = signal.Signals(-code).name
+            import signal
+
             if -code == signal.SIGKILL:
                 return SubmissionFailure("memory", "the worker was killed (out of memory?)")
-            return SubmissionFailure("crash", f"the worker died with {name}")
+            return SubmissionFailure("crash", f"the worker died with {signal.Signals(-code).name}")
         return SubmissionFailure("crash", f"the worker exited with code {code} (os._exit or a crash)")
 
-    def ensure(self, source_path: Path, deadline: float) -> None:
-        if not self.alive():
-            self.start()
-        if self.loaded is None:
-            first = self._await_reply(min(self.limits.startup_seconds, deadline - time.monotonic()))
-            if not first.get("ready"):
+    def ensure(self, deadline: float) -> None:
+        if self.handle is None:
+            self._start(deadline)
+        if not self.loaded:
+            startup = min(deadline, time.monotonic() + self.limits.startup_seconds)
+            if self._await_reply(startup) != "ready":
+                self.kill()
                 raise SubmissionFailure("crash", "the worker did not start")
-            self.loaded = ""
-        if self.loaded != str(source_path):
-            self.request({"op": "load", "path": str(source_path)}, deadline)
-            self.loaded = str(source_path)
+            self.loaded = True  # a failed import is not retried: the next request would fail the same way
+            self.request({"op": "load", "source": self.source, **self.bans}, deadline)
 
     def request(self, message: dict[str, Any], deadline: float) -> Any:
         from llmprep.grading import protocol
 
-        timeout = min(self.limits.check_seconds, deadline - time.monotonic())
+        assert self.handle is not None
         try:
-            protocol.send(self.to_worker, message)
-        except (BrokenPipeError, OSError):
+            protocol.send(self.handle.request_fd, message)
+        except OSError:
             raise self._death() from None
-        reply = self._await_reply(timeout)
-        if not isinstance(reply, dict) or "ok" not in reply:
-            raise SubmissionFailure("crash", "the worker sent a malformed reply")
-        if not reply["ok"]:
-            raise SubmissionFailure(str(reply.get("status", "error")), str(reply.get("message", "")))
-        return reply.get("value")
+        return self._await_reply(min(deadline, time.monotonic() + self.limits.check_seconds))
 
     def output_tail(self, limit: int = 600) -> str:
         try:
-            data = self.output_path.read_bytes()
+            with open(self.output_path, "rb") as fh:
+                data = fh.read()
         except OSError:
             return ""
         return data[-limit:].decode("utf-8", "replace").strip()
 
     def kill(self) -> None:
-        if self.pgid > 0:
-            # The whole process group, also after the worker exited: children it left behind share it.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pgid, signal.SIGKILL)
-            self.exit_code(timeout=5)
-        self.proc = None
-        self.pid = self.pgid = 0
-        for fd in (self.to_worker, self.from_worker):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.to_worker = self.from_worker = -1
-        self.loaded = None
+        """Stop the worker and wait until it and every process it started are gone."""
+        if self.handle is not None:
+            self.handle.kill()
+            self.handle = None
+        self.loaded = False
 
 
 @dataclass
@@ -221,12 +142,23 @@ class GradingRun:
     """State shared with the pytest plugin during one grading."""
 
     worker: WorkerProcess
-    source_path: Path
     device: str
     dtype: str
     seed: int
     deadline: float
     results: list[dict[str, str]] = field(default_factory=list)
+
+
+def hidden_paths(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
+    """What a worker must not see: the checks, the reference solutions, the tests with their wrong variants
+    (in a source checkout) and the user's data."""
+    from llmprep.grading import catalogue
+
+    candidates = [catalogue.CARDS_DIR, paths.solutions(), paths.home(), *extra]
+    checkout_tests = Path(__file__).resolve().parents[2] / "tests"
+    if (checkout_tests / "hostile").is_dir():
+        candidates.append(checkout_tests)
+    return tuple(dict.fromkeys(str(p.resolve()) for p in candidates))
 
 
 def grade(
@@ -237,21 +169,22 @@ def grade(
     dtype: str = "float32",
     seed: int | None = None,
     limits: Limits | None = None,
+    hide: tuple[Path, ...] = (),
 ) -> dict[str, Any]:
-    """Grade `source` against the card's hidden checks; returns the JSON verdict."""
+    """Grade `source` against the card's hidden checks; returns the JSON verdict.
+
+    Raises `Interrupted` when the user pressed Ctrl-C: the run is not a verdict. `hide` adds paths the worker
+    must not see (the CLI passes the data dir of the database in use)."""
     started = time.monotonic()
     spec = cardspec.load(card_id)
     limits = limits or spec.limits
-    import torch
-
-    torch.set_num_threads(1)  # no OpenMP pool in the judge: forking workers stays safe
-    seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
     verdict: dict[str, Any] = {
         "card": card_id,
         "passed": False,
         "device": device,
         "dtype": dtype,
         "seed": seed,
+        "sandbox": "none",
         "duration_s": 0.0,
         "checks": [],
     }
@@ -260,20 +193,57 @@ def grade(
         verdict["checks"] = problems
         verdict["duration_s"] = round(time.monotonic() - started, 3)
         return verdict
+    from llmprep.grading import sandbox
+
     workdir = Path(tempfile.mkdtemp(prefix="llmprep-grade-"))
-    source_path = workdir / "submission.py"
-    source_path.write_text(source, encoding="utf-8")
-    worker = WorkerProcess(device, workdir, limits)
-    worker.start()  # first, so that its torch import overlaps with ours
+    (workdir / "scratch").mkdir()
+    worker_spec = sandbox.WorkerSpec(
+        device=device,
+        memory_bytes=limits.memory_bytes,
+        output_bytes=limits.output_bytes,
+        processes=user_process_count() + limits.extra_processes,
+        scratch_bytes=limits.scratch_bytes,
+        basic_scratch=str(workdir / "scratch"),
+        hidden=hidden_paths(hide),
+        namespaces=os.environ.get("LLMPREP_SANDBOX", "") != "basic",
+    )
+    output_fd = -1
+    interrupted = False
     try:
-        run = GradingRun(worker, source_path, device, dtype, seed, started + limits.total_seconds)
-        verdict["checks"] = _run_checks(spec, run)
+        if device != "cpu":  # a fresh interpreter: its torch import overlaps with ours
+            sandbox.zygote_for(device)
+        import torch
+
+        torch.set_num_threads(1)  # no OpenMP pool in the judge: forking the zygote stays safe
+        zygote = sandbox.zygote_for(device)  # before the seed, the checks or any reference exist
+        seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+        verdict["seed"] = seed
+        output_fd = os.open(workdir / "output.txt", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        bans = {"rules": list(spec.banned), "ops": list(spec.banned_ops)}
+        worker = WorkerProcess(zygote, worker_spec, output_fd, limits, source, bans)
+        run = GradingRun(worker, device, dtype, seed, started + limits.total_seconds)
+        try:
+            verdict["checks"] = _run_checks(spec, run)
+        finally:
+            worker.kill()
+            verdict["sandbox"] = worker.sandbox or "none"
+            if worker.sandbox_note:
+                verdict["sandbox_note"] = worker.sandbox_note
+    except (KeyboardInterrupt, Interrupted):
+        interrupted = True
     finally:
-        worker.kill()
+        if output_fd >= 0:
+            os.close(output_fd)
         shutil.rmtree(workdir, ignore_errors=True)
+    if interrupted:
+        raise Interrupted
     verdict["passed"] = bool(verdict["checks"]) and all(c["status"] == "pass" for c in verdict["checks"])
     verdict["duration_s"] = round(time.monotonic() - started, 3)
     return verdict
+
+
+def _error(name: str, message: str) -> dict[str, str]:
+    return {"name": name, "status": "error", "message": message, "hint": ""}
 
 
 def _run_checks(spec: cardspec.CardSpec, run: GradingRun) -> list[dict[str, str]]:
@@ -282,7 +252,7 @@ def _run_checks(spec: cardspec.CardSpec, run: GradingRun) -> list[dict[str, str]
     from llmprep.grading import harness
 
     try:
-        run.worker.ensure(run.source_path, run.deadline)
+        run.worker.ensure(run.deadline)
     except SubmissionFailure as failure:
         message = failure.message
         if failure.status == "error":
@@ -301,6 +271,10 @@ def _run_checks(spec: cardspec.CardSpec, run: GradingRun) -> list[dict[str, str]
         str(spec.checks_path.parent),
         "-p",
         "no:warnings",
+        "-p",
+        "no:unraisableexception",  # it runs gc.collect() five times per session: ≈0.5 s of every grading
+        "-p",
+        "no:threadexception",
         "-s",
         "--assert=plain",  # checks assert with their own messages; no rewriting of modules
         "--import-mode=importlib",  # every card's checks.py is a distinct module
@@ -312,13 +286,21 @@ def _run_checks(spec: cardspec.CardSpec, run: GradingRun) -> list[dict[str, str]
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins have no say in a verdict
         sys.modules.pop("checks", None)  # importlib mode names every card's checks.py `checks`
         try:
-            pytest.main(args, plugins=[plugin])
+            exit_code = pytest.main(args, plugins=[plugin])
         finally:
             sys.stdout = stdout
             if autoload is None:
                 os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
             else:
                 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
-    if not plugin.results:
-        return [{"name": "checks", "status": "error", "message": "no check ran (a bug in llmprep)", "hint": ""}]
-    return plugin.results
+    if plugin.interrupted:
+        raise Interrupted
+    results = list(plugin.results)
+    reported = {r["name"] for r in results}
+    # Every collected check must have reported; a run that ended early for any reason is not a pass.
+    results += [_error(name, "this check never reported a result") for name in plugin.collected if name not in reported]
+    if not plugin.collected:
+        results.append(_error("checks", "no check was collected (a bug in llmprep)"))
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        results.append(_error("checks", f"the check run ended early (pytest exit status {int(exit_code)})"))
+    return results

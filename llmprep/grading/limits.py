@@ -1,11 +1,8 @@
-"""Resource limits for the worker process, applied between fork and exec."""
+"""Resource limits of a worker (applied in `sandbox`) and of the grading as a whole."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import resource
-import signal
 from dataclasses import dataclass
 
 
@@ -16,10 +13,11 @@ class Limits:
     startup_seconds: float = 60.0  # importing torch in a fresh worker
     memory_bytes: int = 4 << 30  # address space (CPU only: CUDA reserves huge virtual ranges)
     output_bytes: int = 1 << 20  # what the submission may print
+    scratch_bytes: int = 64 << 20  # the worker's writable tmpfs
     extra_processes: int = 64  # over the user's current count (RLIMIT_NPROC is per user)
 
 
-def _user_process_count() -> int:
+def user_process_count() -> int:
     uid = os.getuid()
     count = 0
     for entry in os.scandir("/proc"):
@@ -30,32 +28,3 @@ def _user_process_count() -> int:
             except OSError:
                 continue
     return count
-
-
-def _virtual_size() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def preexec(limits: Limits, device: str, *, forked: bool = False) -> object:
-    """Return the function the child runs before exec (or before serving, when `forked`).
-
-    A forked worker keeps the judge's address space, so its budget is added on top of what it already maps.
-    """
-    nproc = _user_process_count() + limits.extra_processes
-
-    def apply() -> None:
-        if device == "cpu":
-            budget = limits.memory_bytes + (_virtual_size() if forked else 0)
-            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        # Past the output limit a write fails with EFBIG instead of killing the worker silently.
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-
-    return apply

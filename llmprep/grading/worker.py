@@ -1,8 +1,9 @@
 """The untrusted side: imports the submission and answers the judge's calls. It decides nothing.
 
-Started by the judge as `python -m llmprep.grading.worker READ_FD WRITE_FD DEVICE` in its own process
-group, under resource limits, with stdout/stderr going to a size-limited file. Replies carry values
-(tensors moved to the CPU) or the submission's own traceback.
+Born in the sandbox (see `sandbox`), it receives the submission's source and the card's bans, installs the
+runtime bans and an audit hook, then answers requests with values (tensors moved to the CPU) or a failure
+kind from `protocol.FAILURE_KINDS` with the submission's own traceback. It never sees a check, a reference,
+the seed or an expected value: only inputs. It imports nothing of the judge.
 """
 
 from __future__ import annotations
@@ -14,35 +15,82 @@ import types
 from typing import Any
 
 SUBMISSION = "submission"
+SOURCE_NAME = "submission.py"
+# Events that change the filesystem: refused outside the scratch dir (the audit hook is the only write guard
+# when namespaces are unavailable; inside them the filesystem is read-only anyway).
+PATH_EVENTS = {
+    "open": (0,),
+    "os.truncate": (0,),
+    "os.mkdir": (0,),
+    "os.rmdir": (0,),
+    "os.remove": (0,),
+    "os.rename": (0, 1),
+    "os.replace": (0, 1),
+    "os.link": (0, 1),
+    "os.symlink": (0, 1),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.utime": (0,),
+    "os.chflags": (0,),
+    "os.lchflags": (0,),
+    "os.lchmod": (0,),
+    "os.setxattr": (0,),
+    "os.removexattr": (0,),
+    "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,),
+    "shutil.move": (0, 1),
+}
+REFUSED_EVENTS = {
+    "subprocess.Popen",
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "pty.spawn",
+    "socket.__new__",
+    "socket.connect",
+    "socket.bind",
+    "os.kill",  # the judge and the user's other processes are out of reach
+    "os.killpg",
+    "signal.pthread_kill",
+    "ctypes.dlopen",
+    "sys.setprofile",
+    "sys.settrace",
+}
 
 
-def _install_guard(workdir: str) -> None:
-    """Refuse file writes outside the scratch dir, subprocesses and sockets (audit hooks cannot be removed)."""
+def _install_guard(scratch: str) -> None:
+    """Refuse changes to files outside the scratch dir, new processes, sockets and signals. Paths are resolved
+    (bytes, symlinks, `..`) and compared by whole components, so `<scratch>-x` is outside."""
+    scratch = os.path.realpath(scratch)
+
+    def outside(path: Any) -> bool:
+        if isinstance(path, int):  # an fd: opened earlier, itself checked when it was opened
+            return False
+        try:
+            resolved = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return True
+        return os.path.commonpath([resolved, scratch]) != scratch
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
-            path, mode = args[0], args[1]
-            writing = isinstance(mode, str) and any(c in mode for c in "wax+")
-            if isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                writing = True
-            if writing and isinstance(path, str) and not os.path.abspath(path).startswith(workdir):
-                raise PermissionError(f"writing files is not allowed in a submission ({path})")
-        elif event in (
-            "subprocess.Popen",
-            "os.system",
-            "os.exec",
-            "os.posix_spawn",
-            "os.fork",
-            "socket.connect",
-            "socket.bind",
-            "os.remove",
-            "os.rename",
-            "shutil.rmtree",
-            "os.kill",  # the judge and the user's other processes are out of reach
-            "os.killpg",
-            "signal.pthread_kill",
-        ):
+        if event in REFUSED_EVENTS:
             raise PermissionError(f"{event} is not allowed in a submission")
+        positions = PATH_EVENTS.get(event)
+        if positions is None:
+            return
+        if event == "open":
+            mode, flags = args[1], args[2]
+            writing = isinstance(mode, str) and any(c in mode for c in "wax+")
+            if isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND):
+                writing = True
+            if not writing:
+                return
+        for position in positions:
+            if position < len(args) and outside(args[position]):
+                raise PermissionError(f"{event} outside the scratch dir is not allowed in a submission")
 
     sys.addaudithook(hook)
 
@@ -103,16 +151,17 @@ class Worker:
 
     # -- requests
 
-    def load(self, path: str) -> dict[str, Any]:
+    def load(self, source: str, scratch: str) -> dict[str, Any]:
+        path = os.path.join(scratch, SOURCE_NAME)
+        with open(path, "w", encoding="utf-8") as fh:  # so that tracebacks show the user's lines
+            fh.write(source)
         self.source_file = path
-        with open(path, encoding="utf-8") as fh:
-            source = fh.read()
         module = types.ModuleType(SUBMISSION)
         module.__file__ = path
         sys.modules[SUBMISSION] = module
         exec(compile(source, path, "exec"), module.__dict__)
         self.module = module
-        return {"names": sorted(k for k in module.__dict__ if not k.startswith("_"))}
+        return {"names": [k for k in module.__dict__ if not k.startswith("_")]}
 
     def lookup(self, name: str) -> Any:
         if self.module is None or not hasattr(self.module, name):
@@ -122,8 +171,6 @@ class Worker:
     def handle(self, request: dict[str, Any]) -> Any:
         torch = self.torch
         op = request["op"]
-        if op == "load":
-            return self.load(request["path"])
         if op == "call":
             return self.lookup(request["name"])(*self.to_device(request["args"]), **self.to_device(request["kwargs"]))
         if op == "new":
@@ -175,7 +222,9 @@ class Worker:
             raise TypeError(f"returned {type(output).__name__}, expected a tensor")
         if not output.requires_grad:
             raise RuntimeError("the output does not depend on the inputs through autograd (detached?)")
-        output.backward(grad_out.to(self.device, output.dtype))
+        # sum(output * grad_out) has exactly grad_out as its gradient wrt output; unlike backward(grad_out) it
+        # does not make torch import sympy (≈0.4 s) on the first call
+        (output * grad_out.to(self.device, output.dtype)).sum().backward()
         grads = {"inputs": [args[i].grad for i in wrt], "params": {}}
         if isinstance(obj, torch.nn.Module):
             grads["params"] = {n: p.grad for n, p in obj.named_parameters() if p.grad is not None}
@@ -190,36 +239,43 @@ class _nullcontext:
         return None
 
 
-def serve(read_fd: int, write_fd: int, device: str, workdir: str) -> None:
-    """Answer requests until the judge closes the pipe."""
+def serve(read_fd: int, write_fd: int, device: str, scratch: str) -> None:
+    """Answer requests until the judge closes the pipe. The first request carries the source and the bans."""
     from llmprep.grading import protocol
+    from llmprep.grading.tripwires import BannedCall, Tripwires
 
     send, receive = protocol.send, protocol.receive  # held before the submission can touch the module
     worker = Worker(device)
     worker.torch.set_num_threads(1)
-    send(write_fd, {"ready": True})
-    _install_guard(os.path.realpath(workdir))
+    send(write_fd, {"ok": True, "value": "ready"})
+    first = receive(read_fd)
+    tripwires = Tripwires(os.path.join(scratch, SOURCE_NAME), first["rules"], first["ops"])
+    tripwires.install()
+    _install_guard(scratch)
+    request: dict[str, Any] | None = first
     while True:
+        if request is None:
+            try:
+                request = receive(read_fd)
+            except protocol.ChannelClosed:
+                return
         try:
-            request = receive(read_fd)
-        except protocol.ChannelClosed:
-            return
-        try:
-            value = worker.to_wire(worker.handle(request))
+            if request["op"] == "load":
+                value = worker.load(request["source"], scratch)
+            else:
+                value = worker.to_wire(worker.handle(request))
             reply: dict[str, Any] = {"ok": True, "value": value}
         except SystemExit as exc:
             reply = {"ok": False, "status": "error", "message": f"the submission called sys.exit({exc.code})"}
+        except BannedCall as exc:
+            reply = {"ok": False, "status": "banned", "message": str(exc)}
         except BaseException as exc:
             reply = {"ok": False, "status": _status_of(exc), "message": _user_traceback(exc, worker.source_file)}
+        violations = tripwires.report()
+        if violations is not None:  # caught by the submission or not, a banned call decides the reply
+            reply = {"ok": False, "status": "banned", "message": violations}
+        request = None
         try:
             send(write_fd, reply)
         except (TypeError, RuntimeError, ValueError) as exc:
             send(write_fd, {"ok": False, "status": "error", "message": f"could not send the result: {exc}"})
-
-
-def main() -> None:
-    serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
-
-
-if __name__ == "__main__":
-    main()
