@@ -40,33 +40,84 @@ _CHECKS: dict[str, tuple[type, Any, str]] = {
     "editor": (str, lambda v: True, "a command"),
     "day_starts_at": (int, lambda v: 0 <= v <= 23, "an hour from 0 to 23"),
     "fuzz": (bool, lambda v: True, "true or false"),
-    "fsrs_parameters": (tuple, lambda v: all(isinstance(x, int | float) for x in v), "a list of numbers"),
+    "fsrs_parameters": (
+        tuple,
+        lambda v: _fsrs_problem(v) is None,
+        "empty (the fsrs defaults) or the 21 numbers `llmprep optimize` writes, each within fsrs's bounds",
+    ),
 }
+
+
+def _fsrs_problem(values: tuple[Any, ...]) -> str | None:
+    """What the fsrs package would refuse in these parameters (count, type, bounds), or None."""
+    if not values:
+        return None
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in values):
+        return "not all numbers"
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    if len(values) != len(LOWER_BOUNDS_PARAMETERS):
+        return f"{len(values)} numbers, fsrs needs {len(LOWER_BOUNDS_PARAMETERS)}"
+    for index, (value, low, high) in enumerate(
+        zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    ):
+        if not low <= value <= high:
+            return f"parameter {index} = {value} is outside [{low}, {high}]"
+    return None
+
+
 KEYS = tuple(_CHECKS)
 
 
 def _coerce(key: str, value: Any, where: str, error: type[LlmprepError] = LlmprepError) -> Any:
     kind, ok, expected = _CHECKS[key]
+    original = value
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is tuple and isinstance(value, list):
         value = tuple(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)) or not ok(value):
-        raise error(f"{where}: `{key}` must be {expected}, got {value!r}")
+        detail = _fsrs_problem(value) if key == "fsrs_parameters" and isinstance(value, tuple) else None
+        shown = list(original) if isinstance(original, tuple) else original
+        raise error(f"{where}: `{key}` must be {expected}, got {shown!r}" + (f" ({detail})" if detail else ""))
     return value
 
 
-def load(path: Path) -> Config:
+def load_raw(path: Path) -> dict[str, Any]:
+    """The settings as written in the file, unchecked (what `config KEY --reset` repairs)."""
     if not path.exists():
-        return Config()
+        return {}
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LlmprepError(f"{path}: not valid TOML ({exc}); fix or delete the file") from None
+
+
+def load(path: Path) -> Config:
+    raw = load_raw(path)
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
-        raise LlmprepError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(KEYS)}")
-    return Config(**{k: _coerce(k, v, str(path)) for k, v in raw.items()})
+        raise LlmprepError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(KEYS)}; "
+            f"remove it with `llmprep config {unknown[0]} --reset`"
+        )
+    values = {}
+    for key, value in raw.items():
+        try:
+            values[key] = _coerce(key, value, str(path))
+        except LlmprepError as exc:
+            raise LlmprepError(f"{exc.message}; reset it with `llmprep config {key} --reset`") from None
+    return Config(**values)
+
+
+def write_setting(path: Path, key: str, value: Any | None) -> None:
+    """Set one setting (None: back to its default) and keep the others as they are in the file."""
+    raw = load_raw(path)
+    if value is None:
+        raw.pop(key, None)
+    else:
+        raw[key] = list(value) if isinstance(value, tuple) else value
+    _write(path, raw)
 
 
 def parse_value(key: str, text: str) -> Any:
@@ -90,10 +141,14 @@ def parse_value(key: str, text: str) -> Any:
 
 
 def save(path: Path, config: Config) -> None:
-    import tomli_w
-
     data = {f.name: getattr(config, f.name) for f in fields(config)}
     data["fsrs_parameters"] = list(config.fsrs_parameters)
+    _write(path, data)
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    import tomli_w
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")

@@ -12,7 +12,8 @@ class KeyReader:
         self.interactive = self.stream.isatty()
 
     def read(self) -> str:
-        """One key (TTY) or one line stripped (non-TTY). End of input reads as `q`; Enter as ``."""
+        """One key (TTY) or one line stripped (non-TTY). End of input reads as `q`; Enter as ``; Space as ` `
+        (a line holding only spaces, when not a TTY)."""
         if self.interactive:
             import typer
 
@@ -21,8 +22,12 @@ class KeyReader:
                 raise KeyboardInterrupt
             if key == "\x04":
                 return "q"
-            return "" if key in ("\r", "\n", " ") else key.lower()
+            if key == " ":
+                return " "
+            return "" if key in ("\r", "\n") else key.lower()
         line = self.stream.readline()
         if not line:
             return "q"
+        if line.strip("\r\n") and not line.strip():
+            return " "
         return line.strip().lower()

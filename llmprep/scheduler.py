@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from llmprep import clock
 from llmprep.config import Config
-from llmprep.store import CardRow, CardState, CardTag, ReviewLog, set_suspended
+from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended
 
 LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
@@ -50,6 +50,23 @@ class Recorded:
     card_id: str
     rating: int
     leech: bool  # this rating made the card a leech (it is now suspended)
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """A suspension done in the drill: undone by unsuspending."""
+
+    card_id: str
+
+
+@dataclass(frozen=True)
+class Buried:
+    """A card put away until the next study day: undone by unburying."""
+
+    card_id: str
+
+
+Action = Recorded | Suspended | Buried  # what `u` undoes, most recent first
 
 
 @dataclass
@@ -165,6 +182,73 @@ def due_counts(session: Session, now: datetime, filters: Filters, day_starts_at:
     }
 
 
+BURIED_KEY = "buried"  # meta: {card_id: ISO instant until which it stays out of the queue}
+
+
+def _buried_map(session: Session) -> dict[str, str]:
+    import json
+
+    raw = get_meta(session, BURIED_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def buried(session: Session, now: datetime) -> set[str]:
+    """Cards buried until a moment still in the future."""
+    return {card_id for card_id, until in _buried_map(session).items() if datetime.fromisoformat(until) > now}
+
+
+def remaining(
+    session: Session, now: datetime, filters: Filters, limits: Limits, day_starts_at: int, exclude: set[str]
+) -> tuple[int, int, int]:
+    """Anki's three numbers: (new, learning, review) cards still to come in this study day."""
+    conds = [*_card_filter(filters), CardRow.id.not_in(exclude)] if exclude else _card_filter(filters)
+    tomorrow = clock.day_start(clock.local_day(now, day_starts_at) + timedelta(days=1), day_starts_at)
+    learning = CardState.state != State.Review.value
+    new_available, learning_due, review_due = session.execute(
+        select(
+            func.count().filter(CardState.card_id.is_(None)),
+            func.count().filter(learning, CardState.due <= now + LEARN_AHEAD),  # what the drill will show
+            func.count().filter(not_(learning), CardState.due < tomorrow),
+        )
+        .select_from(CardRow)
+        .outerjoin(CardState, CardState.card_id == CardRow.id)
+        .where(*conds)
+    ).one()
+    new_done, reviews_done = count_today(session, now, day_starts_at)
+    return (
+        max(0, min(new_available, limits.new_per_day - new_done)),
+        learning_due,
+        max(0, min(review_due, limits.reviews_per_day - reviews_done)),
+    )
+
+
+@dataclass(frozen=True)
+class DayOutlook:
+    """What to say when nothing is due: when the next card comes, and what else could be studied."""
+
+    next_due: datetime | None
+    due_tomorrow: int
+    new_left: int  # new cards never studied (beyond today's limit)
+    studied: int  # cards with a schedule (what --cram can review)
+
+
+def outlook(session: Session, now: datetime, filters: Filters, day_starts_at: int) -> DayOutlook:
+    conds = _card_filter(filters)
+    end_of_tomorrow = clock.day_start(clock.local_day(now, day_starts_at) + timedelta(days=2), day_starts_at)
+    next_due, due_tomorrow, studied, new_left = session.execute(
+        select(
+            func.min(CardState.due).filter(CardState.due > now),
+            func.count().filter(CardState.due < end_of_tomorrow),
+            func.count(CardState.card_id),
+            func.count().filter(CardState.card_id.is_(None)),
+        )
+        .select_from(CardRow)
+        .outerjoin(CardState, CardState.card_id == CardRow.id)
+        .where(*conds)
+    ).one()
+    return DayOutlook(None if next_due is None else clock.as_utc(next_due), due_tomorrow, new_left, studied)
+
+
 class Reviewer:
     """Applies ratings to cards; the only writer of card state and the review log."""
 
@@ -182,7 +266,9 @@ class Reviewer:
             current = to_fsrs(session.get(CardState, card_id), now)
         results = {}
         for rating in Rating:
-            random.seed(f"{card_id}{now.isoformat()}{rating}")  # fsrs fuzz draws from `random`
+            # fsrs fuzz draws from `random`: seeded by the review being answered, not the second of the key
+            # press, so that a recomputation a minute later gives the interval that was shown
+            random.seed(f"{card_id}{current.last_review}{rating}")
             after, _ = self.fsrs.review_card(current, rating, review_datetime=now)
             results[int(rating)] = Outcome(int(rating), after)
         return results
@@ -257,9 +343,38 @@ class Reviewer:
                 set_suspended(session, recorded.card_id, False, leech=False)
             session.execute(delete(ReviewLog).where(ReviewLog.id == recorded.log_id))
 
-    def suspend(self, card_id: str) -> None:
+    def suspend(self, card_id: str) -> Suspended:
         with self._write() as session, session.begin():
             set_suspended(session, card_id, True)
+        return Suspended(card_id)
+
+    def bury(self, card_id: str, now: datetime) -> Buried:
+        """Out of the queue until the next study day begins (as Anki's bury)."""
+        import json
+
+        until = clock.day_start(
+            clock.local_day(now, self.config.day_starts_at) + timedelta(days=1), self.config.day_starts_at
+        )
+        with self._write() as session, session.begin():
+            kept = {k: v for k, v in _buried_map(session).items() if datetime.fromisoformat(v) > now}
+            kept[card_id] = until.isoformat()
+            set_meta(session, BURIED_KEY, json.dumps(kept, sort_keys=True))
+        return Buried(card_id)
+
+    def undo_action(self, action: Action) -> None:
+        """Undo the last action of the drill, whatever it was (as Anki's undo)."""
+        import json
+
+        if isinstance(action, Recorded):
+            self.undo(action)
+        elif isinstance(action, Suspended):
+            with self._write() as session, session.begin():
+                set_suspended(session, action.card_id, False)
+        else:
+            with self._write() as session, session.begin():
+                kept = _buried_map(session)
+                kept.pop(action.card_id, None)
+                set_meta(session, BURIED_KEY, json.dumps(kept, sort_keys=True))
 
     def retrievability(self, card_id: str, now: datetime) -> float:
         with Session(self.engine) as session:

@@ -412,7 +412,12 @@ def test_finding_and_syntax_error_formats() -> None:
         }
     ]
     assert banned.scan("def broken(:\n", ("sorted",)) == [
-        {"name": "syntax", "status": "error", "message": "line 1: invalid syntax", "hint": ""}
+        {
+            "name": "syntax",
+            "status": "error",
+            "message": "line 1: invalid syntax\n    def broken(:\n               ^",
+            "hint": "",
+        }
     ]
 
 

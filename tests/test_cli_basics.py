@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,26 @@ def test_every_command_has_help(cli, command: list[str]) -> None:
     assert "Usage:" in result.out
     description = result.out.split("Usage:")[1].split("Options")[0]
     assert len(description.strip().splitlines()) >= 2, f"{command} has no help text"
+
+
+PLACEHOLDERS = {
+    "": ["--db PATH", "--decks DIR"],
+    "study": ["-d, --deck DECK", "-t, --tag TAG", "--new N", "--limit N", "--lang LANG"],
+    "code": ["-f, --file PATH", "--device DEVICE", "--dtype DTYPE", "--seed N", "--lang LANG"],
+    "stats": ["-d, --deck DECK", "-t, --tag TAG", "--days N", "--plot FILE.png"],
+}
+# what typer and click print for an option without a metavar: <list[str]>, <int range>, INTEGER RANGE, TEXT, [PATH]
+TYPER_DEFAULT_METAVAR = re.compile(r"<[a-z][^>]*>|\b(?:INTEGER|TEXT|FLOAT|BOOLEAN|RANGE)\b|\[PATH\]")
+
+
+@pytest.mark.parametrize("command", [[], *all_commands()], ids=lambda c: " ".join(c) or "llmprep")
+def test_help_shows_readable_placeholders(cli, command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.code == 0
+    options = result.out.split("Options:")[1].split("Commands:")[0]
+    assert not TYPER_DEFAULT_METAVAR.search(options), options
+    for placeholder in PLACEHOLDERS.get(" ".join(command), []):
+        assert re.search(rf"^  {re.escape(placeholder)}  ", options, re.MULTILINE), (placeholder, options)
 
 
 def test_no_torch_for_help_and_study(tmp_path: Path, demo_decks: Path) -> None:

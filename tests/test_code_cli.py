@@ -176,3 +176,64 @@ def test_ctrl_c_while_grading_stores_nothing_and_exits_130(isolated: Path, tmp_p
         assert rows(isolated, "select count(*) from review_log") == [(0,)]
     # the zygote, relays and workers are gone with the command (workers in the PID namespace of their own)
     assert [pid for pid, (_, sid, _) in _processes().items() if sid == proc.pid] == []
+
+
+def _run_without_torch(*args: str, home: Path) -> tuple[int, str, bool]:
+    """Run the CLI in a fresh interpreter; report whether it imported torch."""
+    script = (
+        "import sys\nfrom llmprep.cli import run\ncode = run(sys.argv[1:])\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')\nsys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LLMPREP_HOME": str(home)},
+        timeout=120,
+    )
+    return done.returncode, done.stdout + done.stderr, "NO-TORCH" in done.stdout
+
+
+def test_bad_files_are_reported_before_torch_is_imported(isolated: Path, tmp_path: Path) -> None:
+    code, output, no_torch = _run_without_torch("code", "mha", "--file", "/nonexistent.py", home=isolated)
+    assert code == 2 and "/nonexistent.py: no such file" in output and no_torch
+    broken = tmp_path / "broken.py"
+    broken.write_text("import torch\n\ndef f(x):\n    return x +* 2\n")
+    code, output, no_torch = _run_without_torch("code", "mha", "--file", str(broken), "--json", home=isolated)
+    assert code == 1 and no_torch
+    message = json.loads(output.splitlines()[0])["checks"][0]["message"]
+    assert message.splitlines() == ["line 4: invalid syntax", "    return x +* 2", "              ^"]
+    banned_call = tmp_path / "banned.py"
+    banned_call.write_text("import torch.nn.functional as F\nattend = F.scaled_dot_product_attention\n")
+    code, output, no_torch = _run_without_torch("code", "mha", "--file", str(banned_call), home=isolated)
+    assert code == 1 and "line 2" in output and no_torch
+
+
+def test_after_an_endless_loop_the_other_checks_are_skipped(cli, isolated: Path, tmp_path: Path) -> None:
+    looping = tmp_path / "loop.py"
+    looping.write_text(
+        SOLUTION.read_text().replace("        b, lq, d_model = q.shape\n", "        while True:\n            pass\n")
+    )
+    result = cli("code", "mha", "--file", str(looping), "--json", "--device", "cpu")
+    verdict = json.loads(result.out)
+    statuses = [c["status"] for c in verdict["checks"]]
+    assert statuses.count("timeout") == 1
+    assert statuses[statuses.index("timeout") + 1 :] and all(
+        s == "skipped" for s in statuses[statuses.index("timeout") + 1 :]
+    )
+    assert verdict["duration_s"] < 30  # one check's wait (10 s), not eleven
+
+
+def test_one_cause_is_one_row_and_a_hint_is_shown_once(cli, isolated: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.py"
+    empty.write_text("")
+    result = cli("code", "mha", "--file", str(empty), "--device", "cpu")
+    assert result.code == 1
+    assert "checks)" in result.out  # the identical failures share a row, with their count
+    assert result.out.count("`MultiHeadAttention`") == 1
+
+
+def test_a_pass_says_how_the_card_was_rated_and_when_it_returns(cli, isolated: Path) -> None:
+    result = cli("code", "mha", "--file", str(SOLUTION), "--device", "cpu")
+    assert result.code == 0
+    assert "rated Good · next due in" in result.out

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import io
 import json
+import re
 import sqlite3
+import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 OTHER_DECK = """\
@@ -156,16 +161,96 @@ def test_renders_at_80_columns(cli, isolated: Path, demo_decks: Path, monkeypatc
         assert expected in screen, expected
 
 
-def test_plot_needs_matplotlib_or_writes_png(cli, isolated: Path, demo_decks: Path, tmp_path: Path) -> None:
+HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+needs_matplotlib = pytest.mark.skipif(
+    not HAS_MATPLOTLIB, reason="matplotlib is not installed (pip install 'llmprep[plot]'): no chart to inspect"
+)
+
+
+@needs_matplotlib
+def test_plot_figure_of_one_study_day_has_day_labels_and_integer_counts(cli, demo_decks: Path) -> None:
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import MaxNLocator
+
+    from llmprep.cli.stats import build_figure
+
+    cli("--decks", str(demo_decks), "study", "--new", "3", input="\n3\n\n1\n\n3\nq\n", now=day(1))
+    report = json.loads(cli("--decks", str(demo_decks), "stats", "--json", now=day(1, 20)).out)
+    assert [c["date"] for c in report["heatmap"]] == ["2026-01-01"]  # the whole history is one day
+    fig = build_figure(report)
+    fig.canvas.draw()
+    forecast, history = fig.axes
+    for ax in (forecast, history):
+        assert isinstance(ax.yaxis.get_major_locator(), MaxNLocator)
+        yticks = ax.get_yticks()
+        assert len(yticks) >= 2 and all(float(t).is_integer() for t in yticks), yticks
+        xticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert len(xticks) >= 3
+        assert all(num2date(t).time().isoformat() == "00:00:00" for t in xticks)  # whole days, not hours
+        labels = [label.get_text() for label in ax.get_xticklabels() if label.get_text()]
+        assert len(labels) >= 3 and all(re.fullmatch(r"[A-Z][a-z]{2} \d{2}", text) for text in labels), labels
+    assert "Jan 01" in [label.get_text() for label in history.get_xticklabels()]
+    (bar,) = history.patches
+    assert num2date(bar.get_x() + bar.get_width() / 2).date().isoformat() == "2026-01-01"
+
+
+@needs_matplotlib
+def test_plot_writes_a_png_and_prints_its_path(cli, isolated: Path, demo_decks: Path, tmp_path: Path) -> None:
     build(cli, isolated, demo_decks)
     target = tmp_path / "stats.png"
     result = cli("--decks", str(demo_decks), "stats", "--plot", str(target), now=day(6, 20))
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        assert result.code == 1 and "pip install 'llmprep[plot]'" in result.err
-    else:
-        assert result.code == 0 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.code == 0, result.err
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.out.rstrip().splitlines()[-1] == f"chart written to {target}"
+    target.unlink()
+    as_json = cli("--decks", str(demo_decks), "stats", "--json", "--plot", str(target), now=day(6, 20))
+    assert as_json.code == 0 and target.is_file()
+    assert json.loads(as_json.out)["reviews"] > 0  # stdout stays one JSON document; the path goes to stderr
+    assert f"chart written to {target}" in as_json.err
+
+
+class FakeDistribution:
+    def __init__(self, direct_url: str | None) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+EDITABLE = json.dumps({"url": "file:///home/me/src/llm%20prep", "dir_info": {"editable": True}})
+FROM_INDEX = None  # pip install llmprep from an index writes no direct_url.json
+
+
+@pytest.mark.parametrize(
+    ("layout", "direct_url", "expected"),
+    [
+        ("pipx", EDITABLE, "pipx inject llmprep matplotlib"),
+        ("venv", EDITABLE, "cd '/home/me/src/llm prep' && {python} -m pip install -e '.[plot]'"),
+        ("venv", FROM_INDEX, "{python} -m pip install 'llmprep[plot]'"),
+    ],
+    ids=["pipx", "editable-checkout", "pip-from-index"],
+)
+def test_plot_without_matplotlib_names_the_install_command(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str, direct_url: str | None, expected: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises ImportError
+    prefix = tmp_path / "pipx" / "venvs" / "llmprep" if layout == "pipx" else tmp_path / "venv"
+    prefix.mkdir(parents=True)
+    if layout == "pipx":
+        (prefix / "pipx_metadata.json").write_text("{}")
+    python = str(prefix / "bin" / "python3")
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    monkeypatch.setattr(sys, "executable", python)
+    real = importlib.metadata.distribution
+    monkeypatch.setattr(
+        importlib.metadata,
+        "distribution",
+        lambda name: FakeDistribution(direct_url) if name == "llmprep" else real(name),
+    )
+    target = tmp_path / "stats.png"
+    result = cli("stats", "--plot", str(target))
+    assert result.code == 1 and not target.exists()
+    assert result.err.strip() == f"error: --plot needs matplotlib; install it with: {expected.format(python=python)}"
 
 
 def test_optimize_says_when_there_are_too_few_reviews(cli, isolated: Path, demo_decks: Path) -> None:

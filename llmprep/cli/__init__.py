@@ -31,10 +31,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Path | None = typer.Option(None, "--db", help="Database file (default: LLMPREP_HOME or the user data dir)."),
+    db: Path | None = typer.Option(
+        None, "--db", metavar="PATH", help="Database file (default: LLMPREP_HOME or the user data dir)."
+    ),
     decks: list[Path] | None = typer.Option(
         None,
         "--decks",
+        metavar="DIR",
         help="Extra deck folder, merged with the built-in decks (repeatable; env LLMPREP_DECKS).",
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),

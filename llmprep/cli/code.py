@@ -7,6 +7,7 @@ import os
 import shlex
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -40,13 +41,17 @@ def register(app: typer.Typer) -> None:
 
 def code(
     ctx: typer.Context,
-    card: str | None = typer.Argument(None, help="Coding card (grader name such as `mha`, or the card id)."),
-    file: Path | None = typer.Option(None, "--file", "-f", help="Grade this file instead of opening an editor."),
+    card: str | None = typer.Argument(
+        None, metavar="CARD", help="Coding card (grader name such as `mha`, or the card id)."
+    ),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", metavar="PATH", help="Grade this file instead of opening an editor."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print only the verdict as JSON."),
-    device: str = typer.Option("auto", "--device", help="auto (CUDA when available), cpu or cuda."),
-    dtype: str = typer.Option("float32", "--dtype", help="float32, or bfloat16 on CUDA."),
-    seed: int | None = typer.Option(None, "--seed", help="Replay the random inputs of an earlier run."),
-    lang: str | None = typer.Option(None, "--lang", help="zh or en for the task text."),
+    device: str = typer.Option("auto", "--device", metavar="DEVICE", help="auto (CUDA when available), cpu or cuda."),
+    dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE", help="float32, or bfloat16 on CUDA."),
+    seed: int | None = typer.Option(None, "--seed", metavar="N", help="Replay the random inputs of an earlier run."),
+    lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="zh or en for the task text."),
 ) -> None:
     """List coding cards, or write one in $EDITOR (or --file) and grade it. Exit 0: all checks pass; 1: not."""
     ws: Workspace = ctx.obj
@@ -57,24 +62,27 @@ def code(
     assert deck_card.grader is not None
     if dtype not in ("float32", "bfloat16"):
         raise UsageError(f"--dtype must be float32 or bfloat16, got {dtype!r}")
-    resolved = _device(device)
-    if dtype == "bfloat16" and resolved != "cuda":
-        raise UsageError("--dtype bfloat16 is graded on CUDA only (CPU bf16 tolerances would hide real bugs)")
+    if device not in ("auto", "cpu", "cuda"):
+        raise UsageError(f"--device must be auto, cpu or cuda, got {device!r}")
     language = lang or ws.config.language()
-    if file is not None:
-        try:
-            source = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UsageError(f"{file}: no such file") from None
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-        verdict = _grade_and_record(ws, deck_card, source, resolved, dtype, seed)
-        if as_json:
-            print(json.dumps(verdict, ensure_ascii=False))
-        else:
-            _report(verdict)
-        raise typer.Exit(ExitCode.OK if verdict["passed"] else ExitCode.FAILED)
-    _editor_loop(ws, deck_card, resolved, dtype, seed, language, as_json)
+    if file is None:
+        passed = practice(ws, deck_card, device, dtype, seed, language, KeyReader(), as_json=as_json)
+        raise typer.Exit(ExitCode.OK if passed else ExitCode.FAILED)
+    try:  # arguments and the file are checked before torch is imported (seconds)
+        source = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{file}: a directory; give the .py file to grade") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    verdict = _grade_and_record(ws, deck_card, source, device, dtype, seed, quiet=as_json)
+    if as_json:
+        print(json.dumps(verdict, ensure_ascii=False))
+    else:
+        _report(verdict)
+        _after(ws, deck_card, verdict)
+    raise typer.Exit(ExitCode.OK if verdict["passed"] else ExitCode.FAILED)
 
 
 def _find(ws: Workspace, name: str) -> Card:
@@ -86,27 +94,57 @@ def _find(ws: Workspace, name: str) -> Card:
     raise UsageError(f"no coding card `{name}`; known: {', '.join(catalogue.names())}")
 
 
-def _device(option: str) -> str:
-    if option not in ("auto", "cpu", "cuda"):
-        raise UsageError(f"--device must be auto, cpu or cuda, got {option!r}")
-    if option == "cpu":
-        return "cpu"
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if option == "cuda":
-        raise UsageError("--device cuda: no CUDA device is available here (torch.cuda.is_available() is False)")
-    return "cpu"
-
-
-def _grade_and_record(ws: Workspace, card: Card, source: str, device: str, dtype: str, seed: int | None) -> dict:
+def _grade_and_record(
+    ws: Workspace, card: Card, source: str, device: str, dtype: str, seed: int | None, *, quiet: bool = False
+) -> dict:
     from llmprep.grading import attempts, judge
 
     assert card.grader is not None
-    verdict = judge.grade(card.grader, source, device=device, dtype=dtype, seed=seed, hide=(ws.data_dir,))
+    progress = None if quiet else _progress_line()
+    try:
+        verdict = judge.grade(
+            card.grader, source, device=device, dtype=dtype, seed=seed, hide=(ws.data_dir,), progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress(None)
     attempts.record(ws.engine, ws.config, card.id, verdict, source, clock.now())
     return verdict
+
+
+def _progress_line() -> Callable[[str | None], None]:
+    """Which check is running, on one line of stderr that the report replaces (nothing when not a TTY)."""
+    from llmprep.console import err
+
+    def show(check: str | None) -> None:
+        if not err.is_terminal:
+            return
+        if check is None:
+            err.file.write("\r\x1b[K")
+        else:
+            err.file.write(f"\r\x1b[Kchecking {check} ...")
+        err.file.flush()
+
+    return show
+
+
+def _after(ws: Workspace, card: Card, verdict: dict) -> None:
+    """After a pass: how the card was rated and when it comes back."""
+    from llmprep.store import CardState, ReviewLog
+
+    if not verdict["passed"]:
+        return
+    with Session(ws.engine) as session:
+        rating = session.scalar(
+            select(ReviewLog.rating).where(ReviewLog.card_id == card.id).order_by(ReviewLog.id.desc()).limit(1)
+        )
+        due = session.scalar(select(CardState.due).where(CardState.card_id == card.id))
+    if rating is None or due is None:
+        return
+    from llmprep import scheduler
+    from llmprep.cli.render import interval
+
+    out.print(f"rated {scheduler.RATING_NAMES[rating]} · next due in {interval(clock.as_utc(due) - clock.now())}")
 
 
 def _report(verdict: dict) -> None:
@@ -116,12 +154,16 @@ def _report(verdict: dict) -> None:
     table.add_column("check")
     table.add_column("verdict")
     table.add_column("details", overflow="fold")
-    for check in verdict["checks"]:
+    hints_shown: set[str] = set()
+    for names, check in _collapsed(verdict["checks"]):
         style = STATUS_STYLE.get(check["status"], "white")
         details = check["message"]
-        if check.get("hint"):
-            details += f"\nhint: {check['hint']}"
-        table.add_row(check["name"], f"[{style}]{check['status']}[/]", details)
+        hint = check.get("hint")
+        if hint and hint not in hints_shown:
+            hints_shown.add(hint)
+            details += f"\nhint: {hint}"
+        label = names[0] if len(names) == 1 else f"{', '.join(names)} ({len(names)} checks)"
+        table.add_row(label, f"[{style}]{check['status']}[/]", details)
     out.print(table)
     passed = sum(c["status"] == "pass" for c in verdict["checks"])
     mark = "[green]all checks pass[/]" if verdict["passed"] else f"[red]{passed}/{len(verdict['checks'])} pass[/]"
@@ -133,7 +175,16 @@ def _report(verdict: dict) -> None:
         )
 
 
-def _editor_command(ws: Workspace) -> list[str]:
+def _collapsed(checks: list[dict]) -> list[tuple[list[str], dict]]:
+    """Checks that failed the same way (same status and message) share one row: one cause, one line."""
+    rows: dict[tuple[str, str], tuple[list[str], dict]] = {}
+    for check in checks:
+        key = (check["status"], check["message"]) if check["status"] != "pass" else ("pass", check["name"])
+        rows.setdefault(key, ([], check))[0].append(check["name"])
+    return list(rows.values())
+
+
+def editor_command(ws: Workspace) -> list[str]:
     for candidate in (ws.config.editor, os.environ.get("VISUAL"), os.environ.get("EDITOR")):
         if candidate:
             return shlex.split(candidate)
@@ -143,9 +194,19 @@ def _editor_command(ws: Workspace) -> list[str]:
     raise LlmprepError("no editor found: set $EDITOR (or `llmprep config editor CMD`), or use --file")
 
 
-def _editor_loop(
-    ws: Workspace, card: Card, device: str, dtype: str, seed: int | None, lang: str, as_json: bool
-) -> None:
+def practice(
+    ws: Workspace,
+    card: Card,
+    device: str,
+    dtype: str,
+    seed: int | None,
+    lang: str,
+    keys: KeyReader,
+    *,
+    as_json: bool = False,
+) -> bool:
+    """Edit the card's workspace file in $EDITOR, grade it, repeat until it passes, the user gives up (rated
+    Again, the reference is shown) or quits. Returns whether it passed; `llmprep study` uses it for `c`."""
     from llmprep.grading import attempts, cardspec
 
     assert card.grader is not None
@@ -156,33 +217,33 @@ def _editor_loop(
         workspace.write_text(spec.template_path.read_text(encoding="utf-8"), encoding="utf-8")
     if not as_json:
         out.print(Markdown(card.text("q", lang) or ""))
-    keys = KeyReader()
-    editor = _editor_command(ws)
+    editor = editor_command(ws)
     while True:
         try:
             subprocess.run([*editor, str(workspace)], check=False)
         except FileNotFoundError:
             raise LlmprepError(f"editor `{editor[0]}` not found: set $EDITOR or use --file") from None
         source = workspace.read_text(encoding="utf-8", errors="replace")
-        verdict = _grade_and_record(ws, card, source, device, dtype, seed)
+        verdict = _grade_and_record(ws, card, source, device, dtype, seed, quiet=as_json)
         if as_json:
             print(json.dumps(verdict, ensure_ascii=False))
         else:
             _report(verdict)
         if verdict["passed"]:
-            raise typer.Exit(ExitCode.OK)
+            _after(ws, card, verdict)
+            return True
         out.print("[dim]e: edit again · g: give up and see the reference solution · q: quit[/]")
         key = keys.read()
         while key not in ("e", "g", "q"):
             key = keys.read()
         if key == "q":
-            raise typer.Exit(ExitCode.FAILED)
+            return False
         if key == "g":
             attempts.give_up(ws.engine, ws.config, card.id, clock.now())
             solution = paths.solutions() / f"{card.grader}.py"
             out.print(Syntax(solution.read_text(encoding="utf-8"), "python", line_numbers=True))
             out.print("[dim]rated Again: the card comes back soon[/]")
-            raise typer.Exit(ExitCode.FAILED)
+            return False
 
 
 def _list(ws: Workspace) -> None:

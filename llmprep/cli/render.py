@@ -32,6 +32,15 @@ def interval(delta: timedelta) -> str:
     return f"{days / 365:.1f}y"
 
 
+def status(new: int, learning: int, due: int, *, seconds: float) -> None:
+    """Anki's three numbers (new · learning · due still to come today) and the time spent so far."""
+    minutes, secs = divmod(int(seconds), 60)
+    out.print(
+        f"[blue]new {new}[/] · [red]learning {learning}[/] · [green]due {due}[/]   [dim]{minutes}:{secs:02d}[/]",
+        highlight=False,
+    )
+
+
 def question(card: Card, lang: str, *, cram: bool = False) -> None:
     label = f"{card.deck} · {card.id}" + (" · cram" if cram else "")
     if card.tags:
@@ -41,7 +50,7 @@ def question(card: Card, lang: str, *, cram: bool = False) -> None:
 
 
 def reveal_prompt() -> None:
-    out.print("[dim]Enter: show answer · q: quit[/]")
+    out.print("[dim]Enter/Space: show answer · b bury · s suspend · e edit · q quit[/]")
 
 
 def answer(card: Card, lang: str) -> None:
@@ -59,7 +68,7 @@ def buttons(intervals: dict[int, timedelta] | None, *, can_undo: bool) -> None:
     for rating, label in RATING_LABELS.items():
         after = f" ({interval(intervals[rating])})" if intervals else ""
         parts.append(f"[{RATING_STYLES[rating]}]{rating} {label}{after}[/]")
-    extra = "u undo · s suspend · q quit" if can_undo else "s suspend · q quit"
+    extra = ("u undo · " if can_undo else "") + "Space Good · b bury · s suspend · e edit · q quit"
     if intervals is None:
         extra = "u undo · q quit" if can_undo else "q quit"
     out.print("   ".join(parts) + f"   [dim]{extra}[/]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Group
@@ -14,9 +14,13 @@ from rich.table import Table
 from rich.text import Text
 
 from llmprep import clock, scheduler
-from llmprep.console import out
+from llmprep.console import err, out
 from llmprep.errors import LlmprepError, UsageError
 from llmprep.workspace import Workspace
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 SHADES = " ░▒▓█"
 
@@ -28,11 +32,17 @@ def register(app: typer.Typer) -> None:
 
 def stats(
     ctx: typer.Context,
-    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Only cards with these tags (repeatable)."),
-    days: int = typer.Option(365, "--days", min=7, max=3650, help="History window of the heatmap, in days."),
+    deck: list[str] | None = typer.Option(None, "--deck", "-d", metavar="DECK", help="Only these decks (repeatable)."),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", metavar="TAG", help="Only cards with these tags (repeatable)."
+    ),
+    days: int = typer.Option(
+        365, "--days", min=7, max=3650, metavar="N", help="History window of the heatmap, in days."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print everything as one JSON document."),
-    plot: Path | None = typer.Option(None, "--plot", help="Also draw the charts into this PNG (needs matplotlib)."),
+    plot: Path | None = typer.Option(
+        None, "--plot", metavar="FILE.png", help="Also draw the charts into this PNG (needs matplotlib)."
+    ),
 ) -> None:
     """Progress review: today, streaks, 30-day forecast, heatmap, retention, weak spots and coding results."""
     from llmprep import stats as core
@@ -45,12 +55,10 @@ def stats(
     report = core.collect(
         ws.engine, ws.config, scheduler.Filters(tuple(deck or ()), tuple(tag or ())), clock.now(), days
     )
-    if plot is not None:
-        _plot(report, plot)
+    written = _plot(report, plot) if plot is not None else None
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
-        return
-    if report["empty"]:
+    elif report["empty"]:
         out.print(
             Panel(
                 "Nothing yet: no reviews or coding attempts so far.\n"
@@ -59,8 +67,10 @@ def stats(
                 border_style="blue",
             )
         )
-        return
-    _render(report)
+    else:
+        _render(report)
+    if written is not None:  # last, so it is not scrolled away; on stderr with --json, whose stdout is the document
+        (err if as_json else out).print(f"chart written to {written}", markup=False, soft_wrap=True)
 
 
 def _render(report: dict[str, Any]) -> None:
@@ -177,28 +187,94 @@ def _mastery(title: str, rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _plot(report: dict[str, Any], path: Path) -> None:
-    try:
-        import matplotlib
+PLOT_MIN_DAYS = 7  # a date axis spans at least a week: one day of history gets day labels, not hours
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise LlmprepError("--plot needs matplotlib: pip install 'llmprep[plot]'") from None
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6))
-    top.bar([f["date"][5:] for f in report["forecast"]], [f["due"] for f in report["forecast"]], color="#4c72b0")
-    top.set_title("Due in the next 30 days")
-    top.tick_params(axis="x", labelrotation=90, labelsize=7)
-    bottom.bar([c["date"] for c in report["heatmap"]], [c["reviews"] for c in report["heatmap"]], color="#55a868")
-    bottom.set_title("Reviews per day")
-    bottom.tick_params(axis="x", labelbottom=False)
-    fig.tight_layout()
+
+def _plot(report: dict[str, Any], path: Path) -> Path:
+    """Writes the charts of `--plot` and returns the absolute path written."""
+    fig = build_figure(report)
     try:
         fig.savefig(path, dpi=100)
     except OSError as exc:
         raise LlmprepError(f"cannot write {path}: {exc.strerror}") from None
-    finally:
-        plt.close(fig)
+    except ValueError as exc:  # an extension matplotlib cannot write
+        raise LlmprepError(f"cannot write {path}: {exc}") from None
+    return path.absolute()
+
+
+def build_figure(report: dict[str, Any]) -> Figure:
+    """The `--plot` charts of a `collect()` report: cards due per day in the next 30 days, reviews per day.
+
+    Drawn on a plain Figure with the Agg canvas (no pyplot: no GUI backend, no global figure state)."""
+    try:
+        import matplotlib  # noqa: F401  (the package first: its absence is what a missing install looks like)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise LlmprepError(f"--plot needs matplotlib; install it with: {matplotlib_install_command()}") from None
+    today = date.fromisoformat(report["forecast"][0]["date"])
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1)
+    forecast = [(date.fromisoformat(f["date"]), f["due"]) for f in report["forecast"]]
+    _day_bars(top, forecast, today, forecast[-1][0], "#4c72b0")
+    top.set_title("Due in the next 30 days")
+    top.set_ylabel("cards")
+    history = [(date.fromisoformat(c["date"]), c["reviews"]) for c in report["heatmap"]]
+    first = min([today - timedelta(days=PLOT_MIN_DAYS - 1), *(d for d, _ in history)])
+    _day_bars(bottom, history, first, today, "#55a868")
+    bottom.set_title("Reviews per day")
+    bottom.set_ylabel("reviews")
+    if not history:
+        days = report["filters"]["days"]
+        bottom.text(
+            0.5, 0.5, f"no reviews in the last {days} days", ha="center", va="center", transform=bottom.transAxes
+        )
+    return fig
+
+
+def _day_bars(ax: Axes, points: list[tuple[date, int]], first: date, last: date, color: str) -> None:
+    """One bar per day between `first` and `last`: whole-day date ticks, integer count ticks."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
+    from matplotlib.ticker import MaxNLocator
+
+    ax.bar([date2num(d) for d, _ in points], [n for _, n in points], width=0.8, color=color)
+    ax.set_xlim(date2num(first) - 0.5, date2num(last) + 0.5)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y" if (last - first).days > 180 else "%b %d"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(1, max((n for _, n in points), default=0)) * 1.1)
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def matplotlib_install_command() -> str:
+    """The command that adds matplotlib to the environment this llmprep runs in.
+
+    pipx keeps each app in its own venv (sys.prefix holds `pipx_metadata.json`); an editable checkout says so in
+    its dist-info `direct_url.json` (PEP 610); anything else is a pip install into this interpreter."""
+    import shlex
+    import sys
+    from importlib import metadata
+
+    prefix = Path(sys.prefix)
+    if (prefix / "pipx_metadata.json").is_file() or (
+        prefix.parent.name == "venvs" and "pipx" in prefix.parent.parent.name
+    ):
+        return f"pipx inject {shlex.quote(prefix.name)} matplotlib"
+    python = shlex.quote(sys.executable or "python")
+    try:
+        direct_url = json.loads(metadata.distribution("llmprep").read_text("direct_url.json") or "{}")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return f"{python} -m pip install matplotlib"
+    except ValueError:
+        direct_url = {}
+    url = direct_url.get("url", "") if isinstance(direct_url, dict) else ""
+    if url.startswith("file://") and (direct_url.get("dir_info") or {}).get("editable"):
+        from urllib.parse import unquote, urlparse
+
+        source = unquote(urlparse(url).path)
+        return f"cd {shlex.quote(source)} && {python} -m pip install -e '.[plot]'"
+    return f"{python} -m pip install 'llmprep[plot]'"
 
 
 MIN_REVIEWS = 200

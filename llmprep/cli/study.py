@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import typer
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from llmprep import clock, scheduler
 from llmprep.cli import render
 from llmprep.console import out
+from llmprep.decks import Card
 from llmprep.errors import UsageError
 from llmprep.keys import KeyReader
 from llmprep.store import CardState
@@ -33,11 +36,19 @@ def register(app: typer.Typer) -> None:
 
 def study(
     ctx: typer.Context,
-    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Only cards with one of these tags (repeatable)."),
-    new: int | None = typer.Option(None, "--new", min=0, help="New cards per day (default from config: 20)."),
-    limit: int | None = typer.Option(None, "--limit", min=0, help="Reviews per day (default from config: 200)."),
-    lang: str | None = typer.Option(None, "--lang", help="zh or en (default from config, then the locale)."),
+    deck: list[str] | None = typer.Option(None, "--deck", "-d", metavar="DECK", help="Only these decks (repeatable)."),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", metavar="TAG", help="Only cards with one of these tags (repeatable)."
+    ),
+    new: int | None = typer.Option(
+        None, "--new", min=0, metavar="N", help="New cards per day (default from config: 20)."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, metavar="N", help="Reviews per day (default from config: 200)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", metavar="LANG", help="zh or en (default from config, then the locale)."
+    ),
     cram: bool = typer.Option(
         False, "--cram", help="Study cards that are not due, weakest first; the schedule is untouched."
     ),
@@ -48,10 +59,8 @@ def study(
     language = lang or cfg.language()
     if language not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en, got {language!r}")
-    known_decks = {d.id for d in ws.decks}
-    for name in deck or []:
-        if name not in known_decks:
-            raise UsageError(f"no deck `{name}`; `llmprep decks` lists them")
+    _check_known("deck", deck or [], {d.id for d in ws.decks})
+    _check_known("tag", tag or [], {t for card in ws.cards.values() for t in card.tags})
     filters = scheduler.Filters(tuple(deck or ()), tuple(tag or ()))
     limits = scheduler.Limits(cfg.new_per_day if new is None else new, cfg.reviews_per_day if limit is None else limit)
     reviewer = scheduler.Reviewer(ws.engine, cfg)
@@ -69,6 +78,20 @@ def study(
     _summary(ws, summary, cram)
 
 
+def _check_known(what: str, names: list[str], known: set[str]) -> None:
+    """An unknown --deck or --tag is an error naming the closest known ones, never an empty session."""
+    import difflib
+
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+            if close:
+                hint = f"did you mean {', '.join(f'`{c}`' for c in close)}?"
+            else:
+                hint = f"known {what}s include {', '.join(sorted(known)[:8])}"
+            raise UsageError(f"no {what} `{name}`; {hint}")
+
+
 def _drill(
     ws: Workspace,
     reviewer: scheduler.Reviewer,
@@ -78,70 +101,77 @@ def _drill(
     keys: KeyReader,
     summary: Summary,
 ) -> None:
-    history: list[scheduler.Recorded] = []
-    skipped: set[str] = set()  # coding cards passed over in this session
+    history: list[scheduler.Action] = []
     redo: str | None = None
+    day_starts_at = ws.config.day_starts_at
     while True:
         now = clock.now()
         with Session(ws.engine) as session:
-            card_id = redo or scheduler.next_card(session, now, filters, limits, ws.config.day_starts_at, skipped)
+            away = scheduler.buried(session, now)
+            card_id = redo or scheduler.next_card(session, now, filters, limits, day_starts_at, away)
+            counts = scheduler.remaining(session, now, filters, limits, day_starts_at, away)
         redo = None
         if card_id is None:
-            if not history:
-                out.print("[green]Nothing is due now.[/]")
-                return
-            out.print("[green]Nothing more is due. Well done.[/] [dim](u: undo the last rating · Enter: finish)[/]")
-            if keys.read() != "u":
-                return
-            redo = _undo(reviewer, history, summary)
-            continue
+            if history:
+                out.print("[green]Nothing more is due. Well done.[/] [dim](u: undo the last action · Enter: finish)[/]")
+                if keys.read() == "u":
+                    redo = _undo(reviewer, history, summary)
+                    continue
+            _end_of_day(ws, filters, bool(history))
+            return
         card = ws.cards[card_id]
         summary.seen.add(card_id)
+        render.status(*counts, seconds=time.monotonic() - summary.started)
         shown_at = time.monotonic()
         render.question(card, lang)
         if card.kind == "code":
-            out.print(
-                f"This is a coding card: run [bold]llmprep code {card.grader}[/] to write and grade it. "
-                "[dim](Enter: skip · s: suspend · q: quit)[/]"
-            )
-            key = keys.read()
-            if key == "q":
+            if _coding_card(ws, reviewer, card, lang, keys, history) == "q":
                 return
-            if key == "s":
-                reviewer.suspend(card_id)
-            skipped.add(card_id)
             continue
         render.reveal_prompt()
         key = keys.read()
+        while key not in ("", " ", "q", "s", "b", "e") and not (key == "u" and history):
+            key = keys.read()
         if key == "q":
             return
-        if key == "u" and history:
-            redo = _undo(reviewer, history, summary)
+        if key in ("s", "b", "u"):
+            redo = _act(key, reviewer, card_id, now, history, summary)
             continue
-        outcomes = reviewer.outcomes(card_id, now)
+        if key == "e":
+            _edit_card(ws, card)
+            redo = card_id
+            continue
+        revealed = clock.now()
+        outcomes = reviewer.outcomes(card_id, revealed)
         render.answer(card, lang)
-        render.buttons({r: o.interval(now) for r, o in outcomes.items()}, can_undo=bool(history))
+        render.buttons({r: o.interval(revealed) for r, o in outcomes.items()}, can_undo=bool(history))
         while True:
             key = keys.read()
-            if key in ("1", "2", "3", "4", "q", "s") or (key == "u" and history):
+            if key in ("1", "2", "3", "4", " ", "q", "s", "b", "e") or (key == "u" and history):
                 break
-            out.print("[dim]press 1-4 to rate, u to undo, s to suspend, q to quit[/]")
+            out.print("[dim]press 1-4 to rate (Space: Good), u undo, s suspend, b bury, e edit, q quit[/]")
         if key == "q":
             return
-        if key == "s":
-            reviewer.suspend(card_id)
-            out.print(f"[yellow]suspended {card_id}[/]")
+        if key in ("s", "b", "u"):
+            redo = _act(key, reviewer, card_id, now, history, summary)
             continue
-        if key == "u":
-            redo = _undo(reviewer, history, summary)
+        if key == "e":
+            _edit_card(ws, card)
+            redo = card_id
             continue
-        rating = int(key)
-        recorded = reviewer.rate(card_id, outcomes[rating], now, int((time.monotonic() - shown_at) * 1000))
+        rating = 3 if key == " " else int(key)
+        rated_at = clock.now()  # the moment of the key press, not of the question
+        if rated_at != revealed:
+            shown = render.interval(outcomes[rating].interval(revealed))
+            outcomes = reviewer.outcomes(card_id, rated_at)
+            if render.interval(outcomes[rating].interval(rated_at)) != shown:
+                out.print(f"[dim]the answer was open for {render.interval(rated_at - revealed)}: interval updated[/]")
+        recorded = reviewer.rate(card_id, outcomes[rating], rated_at, int((time.monotonic() - shown_at) * 1000))
         history.append(recorded)
         summary.ratings[rating] += 1
         out.print(
             f"[dim]recorded {scheduler.RATING_NAMES[rating]} · next in "
-            f"{render.interval(outcomes[rating].interval(now))}[/]"
+            f"{render.interval(outcomes[rating].interval(rated_at))}[/]"
         )
         if recorded.leech:
             summary.leeches.append(card_id)
@@ -152,13 +182,106 @@ def _drill(
             )
 
 
-def _undo(reviewer: scheduler.Reviewer, history: list[scheduler.Recorded], summary: Summary) -> str:
+def _act(
+    key: str,
+    reviewer: scheduler.Reviewer,
+    card_id: str,
+    now: datetime,
+    history: list[scheduler.Action],
+    summary: Summary,
+) -> str | None:
+    """s suspend, b bury, u undo; returns the card to show again after an undo."""
+    if key == "u":
+        return _undo(reviewer, history, summary)
+    if key == "s":
+        history.append(reviewer.suspend(card_id))
+        out.print(f"[yellow]suspended {card_id}[/] [dim](u: undo)[/]")
+    else:
+        history.append(reviewer.bury(card_id, now))
+        out.print(f"[yellow]buried {card_id} until tomorrow[/] [dim](u: undo)[/]")
+    return None
+
+
+def _coding_card(
+    ws: Workspace,
+    reviewer: scheduler.Reviewer,
+    card: Card,
+    lang: str,
+    keys: KeyReader,
+    history: list[scheduler.Action],
+) -> str:
+    """A coding card in the drill: write it now, or put it away until tomorrow."""
+    out.print(
+        f"A coding card: [bold]c[/] writes it now in your editor (graded as by `llmprep code {card.grader}`). "
+        "[dim](Enter: skip until tomorrow · s: suspend · q: quit)[/]"
+    )
+    key = keys.read()
+    if key == "q":
+        return "q"
+    if key == "c":
+        from llmprep.cli import code
+
+        code.practice(ws, card, "auto", "float32", None, lang, keys)
+        return "c"
+    if key == "s":
+        history.append(reviewer.suspend(card.id))
+        out.print(f"[yellow]suspended {card.id}[/] [dim](u: undo)[/]")
+        return "s"
+    history.append(reviewer.bury(card.id, clock.now()))  # not first in every later session: back tomorrow
+    out.print(f"[dim]skipped {card.id} until tomorrow[/]")
+    return ""
+
+
+def _edit_card(ws: Workspace, card: Card) -> None:
+    """`e`: the card's YAML at its line in the editor (user decks); built-in decks only say where it is."""
+    from llmprep import paths
+
+    where = f"{card.file}:{card.line}"
+    if Path(card.file).resolve().is_relative_to(paths.builtin_decks().resolve()):
+        out.print(f"[dim]built-in card, defined at {where} (copy it into your own deck to change it)[/]")
+        return
+    from llmprep.cli.code import editor_command
+
+    try:
+        subprocess.run([*editor_command(ws), f"+{card.line}", card.file], check=False)
+    except FileNotFoundError:
+        out.print(f"[yellow]no editor could be started; the card is at {where}[/]")
+        return
+    out.print(f"[dim]saved {where}: the new text shows from the next session[/]")
+
+
+def _end_of_day(ws: Workspace, filters: scheduler.Filters, studied_now: bool) -> None:
+    """Not a table of zeros: when the next card is due, tomorrow's load, and what else could be studied."""
+    now = clock.now()
+    with Session(ws.engine) as session:
+        outlook = scheduler.outlook(session, now, filters, ws.config.day_starts_at)
+    lead = "Done for today." if studied_now else "Nothing is due now."
+    if outlook.next_due is not None:
+        local = outlook.next_due.astimezone()
+        lead += f" The next card is due in {render.interval(outlook.next_due - now)} ({local:%a %H:%M})"
+        lead += f"; {outlook.due_tomorrow} by the end of tomorrow."
+    out.print(f"[green]{lead}[/]", soft_wrap=True)
+    scope = "".join(f" --deck {d}" for d in filters.decks) + "".join(f" --tag {t}" for t in filters.tags)
+    if outlook.new_left:
+        more = min(outlook.new_left, ws.config.new_per_day or 10)
+        out.print(
+            f"  {outlook.new_left} new cards are waiting: [bold]llmprep study{scope} --new {more}[/]", soft_wrap=True
+        )
+    if outlook.studied:
+        out.print(f"  review ahead without changing the schedule: [bold]llmprep study{scope} --cram[/]", soft_wrap=True)
+
+
+def _undo(reviewer: scheduler.Reviewer, history: list[scheduler.Action], summary: Summary) -> str:
     last = history.pop()
-    reviewer.undo(last)
-    summary.ratings[last.rating] -= 1
-    if last.card_id in summary.leeches:
-        summary.leeches.remove(last.card_id)
-    out.print(f"[yellow]undid {scheduler.RATING_NAMES[last.rating]} on {last.card_id}[/]")
+    reviewer.undo_action(last)
+    if isinstance(last, scheduler.Recorded):
+        summary.ratings[last.rating] -= 1
+        if last.card_id in summary.leeches:
+            summary.leeches.remove(last.card_id)
+        out.print(f"[yellow]undid {scheduler.RATING_NAMES[last.rating]} on {last.card_id}[/]")
+    else:
+        verb = "suspend" if isinstance(last, scheduler.Suspended) else "bury"
+        out.print(f"[yellow]undid {verb} of {last.card_id}[/]")
     return last.card_id
 
 
@@ -172,7 +295,7 @@ def _cram(
 ) -> None:
     with Session(ws.engine) as session:
         queue = scheduler.cram_queue(session, ws.config, clock.now(), filters, limit=200)
-    history: list[scheduler.Recorded] = []
+    history: list[scheduler.Action] = []
     index = 0
     while index < len(queue):
         card = ws.cards[queue[index]]
@@ -205,6 +328,8 @@ def _cram(
 
 
 def _summary(ws: Workspace, summary: Summary, cram: bool) -> None:
+    if not summary.seen:  # nothing studied: the end-of-day lines said it all, no table of zeros
+        return
     now = clock.now()
     tomorrow_end = clock.day_start(
         clock.local_day(now, ws.config.day_starts_at) + timedelta(days=2), ws.config.day_starts_at

@@ -665,7 +665,13 @@ def scan(source: str, rules: tuple[str, ...]) -> list[dict[str, str]]:
         tree = ast.parse(source)
     except SyntaxError as exc:
         line = f"line {exc.lineno}: " if exc.lineno else ""
-        return [{"name": "syntax", "status": "error", "message": f"{line}{exc.msg}", "hint": ""}]
+        message = f"{line}{exc.msg}"
+        if exc.text and exc.text.strip():  # the offending line with a caret under the place
+            text = exc.text.rstrip("\n")
+            column = max((exc.offset or 1) - 1, 0)
+            stripped = text.lstrip()
+            message += f"\n    {stripped}\n    {' ' * max(column - (len(text) - len(stripped)), 0)}^"
+        return [{"name": "syntax", "status": "error", "message": message, "hint": ""}]
     except (RecursionError, MemoryError):  # how the parser reports nesting past its limits
         return [dict(_TOO_DEEP)]
     limit = sys.getrecursionlimit()

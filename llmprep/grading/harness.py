@@ -223,6 +223,10 @@ class Plugin:
         self.collected: list[str] = []
         self.interrupted = False
 
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.run.progress is not None:
+            self.run.progress(nodeid.rpartition("::")[2].removeprefix("test_"))
+
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         self.collected = [item.name.removeprefix("test_") for item in items]
 

@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from llmprep.errors import ExitCode, LlmprepError
 from llmprep.grading import banned, cardspec
 from llmprep.grading.limits import Limits, user_process_count
 
-STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "banned")
+STATUSES = ("pass", "fail", "error", "timeout", "memory", "crash", "banned", "skipped")
 
 
 class SubmissionFailure(Exception):
@@ -59,6 +60,7 @@ class WorkerProcess:
         self.loaded = False
         self.sandbox = ""
         self.sandbox_note = ""
+        self.timed_out = False  # after one timeout the other checks are skipped: one check's wait, not all
 
     def _start(self, deadline: float) -> None:
         try:
@@ -78,6 +80,7 @@ class WorkerProcess:
             failure = protocol.reply_status(reply)
         except protocol.Deadline:
             self.kill()
+            self.timed_out = True
             raise SubmissionFailure("timeout", "no answer in time (an endless loop?)") from None
         except protocol.ChannelClosed:
             raise self._death() from None
@@ -101,6 +104,8 @@ class WorkerProcess:
         return SubmissionFailure("crash", f"the worker exited with code {code} (os._exit or a crash)")
 
     def ensure(self, deadline: float) -> None:
+        if self.timed_out:
+            raise SubmissionFailure("skipped", "skipped after a timeout in an earlier check")
         if self.handle is None:
             self._start(deadline)
         if not self.loaded:
@@ -146,7 +151,25 @@ class GradingRun:
     dtype: str
     seed: int
     deadline: float
+    progress: Callable[[str | None], None] | None = None
     results: list[dict[str, str]] = field(default_factory=list)
+
+
+def resolve_device(option: str, dtype: str) -> str:
+    """auto -> cuda when available, else cpu; an unavailable cuda or bf16 on the CPU is a usage error."""
+    from llmprep.errors import UsageError
+
+    if option == "cpu":
+        resolved = "cpu"
+    else:
+        import torch
+
+        resolved = "cuda" if torch.cuda.is_available() else "cpu"
+        if option == "cuda" and resolved != "cuda":
+            raise UsageError("--device cuda: no CUDA device is available here (torch.cuda.is_available() is False)")
+    if dtype == "bfloat16" and resolved != "cuda":
+        raise UsageError("--dtype bfloat16 is graded on CUDA only (CPU bf16 tolerances would hide real bugs)")
+    return resolved
 
 
 def hidden_paths(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
@@ -170,11 +193,14 @@ def grade(
     seed: int | None = None,
     limits: Limits | None = None,
     hide: tuple[Path, ...] = (),
+    progress: Callable[[str | None], None] | None = None,
 ) -> dict[str, Any]:
     """Grade `source` against the card's hidden checks; returns the JSON verdict.
 
-    Raises `Interrupted` when the user pressed Ctrl-C: the run is not a verdict. `hide` adds paths the worker
-    must not see (the CLI passes the data dir of the database in use)."""
+    `device` may be "auto" (CUDA when available); it is resolved after the AST pass, so a syntax error or a
+    banned call is reported without importing torch. Raises `Interrupted` when the user pressed Ctrl-C: the run
+    is not a verdict. `hide` adds paths the worker must not see (the CLI passes the data dir of the database in
+    use); `progress` is called with each check's name as it starts."""
     started = time.monotonic()
     spec = cardspec.load(card_id)
     limits = limits or spec.limits
@@ -193,6 +219,7 @@ def grade(
         verdict["checks"] = problems
         verdict["duration_s"] = round(time.monotonic() - started, 3)
         return verdict
+    device = verdict["device"] = resolve_device(device, dtype)
     from llmprep.grading import sandbox
 
     workdir = Path(tempfile.mkdtemp(prefix="llmprep-grade-"))
@@ -221,7 +248,7 @@ def grade(
         output_fd = os.open(workdir / "output.txt", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         bans = {"rules": list(spec.banned), "ops": list(spec.banned_ops)}
         worker = WorkerProcess(zygote, worker_spec, output_fd, limits, source, bans)
-        run = GradingRun(worker, device, dtype, seed, started + limits.total_seconds)
+        run = GradingRun(worker, device, dtype, seed, started + limits.total_seconds, progress)
         try:
             verdict["checks"] = _run_checks(spec, run)
         finally:
