@@ -2,18 +2,23 @@ PYTHON ?= python3
 # pip resolves a range that the installed torch satisfies without touching it; only a missing torch is
 # installed, pinned to the CPU build this project is tested with so that pip does not pull CUDA wheels.
 TORCH_VERSION ?= 2.13.0
+# e.g. TORCH_PIP_ARGS="--index-url <PyTorch's CPU wheel index>" where pip would otherwise pick the CUDA build
+TORCH_PIP_ARGS ?=
 
-.PHONY: install test lint bench
+.PHONY: install test test-fast lint bench
 
 install:
 	@# libseccomp2 is the grading sandbox's second layer; Debian-based machines have it, a bare one gets it here.
 	@ldconfig -p 2>/dev/null | grep -q libseccomp.so.2 || (apt-get update -qq && apt-get install -y -qq libseccomp2) \
 		|| echo "libseccomp2 is missing: grading will run without its seccomp layer"
-	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install "torch==$(TORCH_VERSION)"
+	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install $(TORCH_PIP_ARGS) "torch==$(TORCH_VERSION)"
 	$(PYTHON) -m pip install -e ".[dev]"
 
 test: lint
 	$(PYTHON) -m pytest -q
+
+test-fast: lint
+	$(PYTHON) -m pytest -q -m "not slow"
 
 lint:
 	$(PYTHON) -m ruff check .

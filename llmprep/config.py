@@ -24,6 +24,9 @@ class Config:
     day_starts_at: int = 4  # local hour at which a new study day begins, as in Anki
     fuzz: bool = True  # spread review dates a little so cards learnt together do not stay together
     fsrs_parameters: tuple[float, ...] = ()  # empty: the fsrs defaults; `llmprep optimize` fills it
+    # code highlighting: the ANSI themes use the terminal's own palette, readable on light and dark backgrounds;
+    # any Pygments style name works too (e.g. `monokai` for dark, `friendly` for light terminals)
+    code_theme: str = "ansi_dark"
 
     def language(self) -> str:
         if self.lang in ("zh", "en"):
@@ -45,7 +48,16 @@ _CHECKS: dict[str, tuple[type, Any, str]] = {
         lambda v: _fsrs_problem(v) is None,
         "empty (the fsrs defaults) or the 21 numbers `llmprep optimize` writes, each within fsrs's bounds",
     ),
+    "code_theme": (str, lambda v: _is_code_theme(v), "ansi_dark, ansi_light or a Pygments style name"),
 }
+
+
+def _is_code_theme(name: str) -> bool:
+    if name in ("ansi_dark", "ansi_light"):
+        return True
+    from pygments.styles import get_all_styles
+
+    return name in set(get_all_styles())
 
 
 def _fsrs_problem(values: tuple[Any, ...]) -> str | None:

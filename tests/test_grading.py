@@ -15,6 +15,7 @@ ROOT = Path(__file__).parent.parent
 FAST = Limits(check_seconds=5.0, total_seconds=10.0, memory_bytes=1 << 30)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("card", catalogue.names())
 def test_reference_solution_and_mutants(card: str) -> None:
     mutants = list((selftest.MUTATIONS / card).glob("*.py"))
@@ -31,6 +32,7 @@ def test_every_card_has_its_files() -> None:
         assert (ROOT / "solutions" / f"{card}.py").is_file(), f"{card}: missing solutions/{card}.py"
 
 
+@pytest.mark.slow
 def test_templates_do_not_pass(tmp_path: Path) -> None:
     for card in catalogue.names():
         template = (catalogue.card_dir(card) / "template.py").read_text(encoding="utf-8")

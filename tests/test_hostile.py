@@ -16,6 +16,8 @@ from llmprep import paths
 from llmprep.grading import judge, sandbox
 from llmprep.grading.limits import Limits
 
+pytestmark = pytest.mark.slow  # each case starts a sandboxed worker; `make test-fast` leaves them out
+
 HOSTILE = Path(__file__).parent / "hostile"
 PACKAGE = Path(judge.__file__).resolve().parents[1]
 # Tight limits keep hostile cases quick; they are the same code paths as the defaults.

@@ -198,3 +198,37 @@ def test_c_writes_the_coding_card_in_the_drill(cli, isolated: Path, tmp_path: Pa
     assert "A question" in result.out  # back in the drill after grading
     assert rows(isolated, "select card_id, rating from review_log") == [("practice-softmax", 3)]
     assert os.path.exists(isolated / "workspace" / "softmax.py")
+
+
+MATH_DECK = """\
+deck: maths
+title: {zh: 公式, en: Formulas}
+cards:
+  - id: maths-attention
+    q: {zh: "注意力 \\\\(\\\\mathrm{softmax}(QK^T/\\\\sqrt{d_k})V\\\\)", en: "Attention $$\\\\mathrm{softmax}(QK^T/\\\\sqrt{d_k})V$$ costs $18?"}
+    a:
+      zh: "答案"
+      en: |
+        Code:
+        ```python
+        scores = q @ k.transpose(-2, -1)
+        ```
+    sources: ["Vaswani et al. 2017, §3.2.1"]
+"""
+
+
+def test_latex_shows_as_unicode_and_dollars_stay(cli, isolated: Path, tmp_path: Path) -> None:
+    decks = tmp_path / "maths"
+    decks.mkdir()
+    (decks / "maths.yaml").write_text(MATH_DECK, encoding="utf-8")
+    result = cli("--decks", str(decks), "study", "--deck", "maths", "--lang", "en", input="\nq\n")
+    assert "softmax(QK^T/√(d_k))V" in result.out and "\\sqrt" not in result.out
+    assert "costs $18?" in result.out
+    zh = cli("--decks", str(decks), "study", "--deck", "maths", "--lang", "zh", input="q\n")
+    assert "√(d_k)" in zh.out
+
+
+def test_code_theme_is_a_setting_checked_against_pygments(cli, isolated: Path) -> None:
+    assert cli("config", "code_theme", "friendly").code == 0
+    refused = cli("config", "code_theme", "no-such-theme")
+    assert refused.code == 2 and "Pygments style" in refused.err

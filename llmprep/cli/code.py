@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from llmprep import clock, paths
+from llmprep.cli import render
 from llmprep.console import out
 from llmprep.decks import Card
 from llmprep.errors import ExitCode, LlmprepError, UsageError
@@ -216,7 +216,7 @@ def practice(
     if not workspace.exists():
         workspace.write_text(spec.template_path.read_text(encoding="utf-8"), encoding="utf-8")
     if not as_json:
-        out.print(Markdown(card.text("q", lang) or ""))
+        out.print(render.markdown(card.text("q", lang), ws.config.code_theme))
     editor = editor_command(ws)
     while True:
         try:
@@ -241,7 +241,8 @@ def practice(
         if key == "g":
             attempts.give_up(ws.engine, ws.config, card.id, clock.now())
             solution = paths.solutions() / f"{card.grader}.py"
-            out.print(Syntax(solution.read_text(encoding="utf-8"), "python", line_numbers=True))
+            code = solution.read_text(encoding="utf-8")
+            out.print(Syntax(code, "python", line_numbers=True, theme=ws.config.code_theme, background_color="default"))
             out.print("[dim]rated Again: the card comes back soon[/]")
             return False
 

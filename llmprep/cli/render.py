@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from rich.markdown import Markdown
@@ -11,7 +12,25 @@ from rich.table import Table
 from llmprep.console import out
 from llmprep.decks import Card
 
+# `$$ ... $$` and `\( ... \)` in a deck are LaTeX; a single `$` stays a dollar sign ("the answer is $18")
+MATH = re.compile(r"\$\$(.+?)\$\$|\\\((.+?)\\\)", re.DOTALL)
 RATING_STYLES = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+
+
+def _math(text: str) -> str:
+    """LaTeX spans as Unicode (α≤β, √(d_k), a/b) with pylatexenc; a terminal cannot typeset them."""
+    if "$$" not in text and "\\(" not in text:
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    converter = LatexNodes2Text()
+    return MATH.sub(lambda m: converter.latex_to_text(m.group(1) or m.group(2)).strip(), text)
+
+
+def markdown(text: str | None, theme: str) -> Markdown:
+    return Markdown(_math(text or ""), code_theme=theme)
+
+
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
@@ -41,24 +60,24 @@ def status(new: int, learning: int, due: int, *, seconds: float) -> None:
     )
 
 
-def question(card: Card, lang: str, *, cram: bool = False) -> None:
+def question(card: Card, lang: str, *, cram: bool = False, theme: str = "ansi_dark") -> None:
     label = f"{card.deck} · {card.id}" + (" · cram" if cram else "")
     if card.tags:
         label += " · " + ", ".join(card.tags)
     out.print()
-    out.print(Panel(Markdown(card.text("q", lang) or ""), title=label, title_align="left", border_style="blue"))
+    out.print(Panel(markdown(card.text("q", lang), theme), title=label, title_align="left", border_style="blue"))
 
 
 def reveal_prompt() -> None:
     out.print("[dim]Enter/Space: show answer · b bury · s suspend · e edit · q quit[/]")
 
 
-def answer(card: Card, lang: str) -> None:
-    out.print(Markdown(card.text("a", lang) or ""))
+def answer(card: Card, lang: str, *, theme: str = "ansi_dark") -> None:
+    out.print(markdown(card.text("a", lang), theme))
     pitfall = card.text("pitfall", lang)
     if pitfall:
         title = "常见误区" if lang == "zh" else "Common pitfall"
-        out.print(Panel(Markdown(pitfall), title=title, title_align="left", border_style="yellow"))
+        out.print(Panel(markdown(pitfall, theme), title=title, title_align="left", border_style="yellow"))
     if card.sources:
         out.print("[dim]sources: " + "; ".join(card.sources) + "[/]", markup=True, highlight=False)
 

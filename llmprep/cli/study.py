@@ -123,7 +123,7 @@ def _drill(
         summary.seen.add(card_id)
         render.status(*counts, seconds=time.monotonic() - summary.started)
         shown_at = time.monotonic()
-        render.question(card, lang)
+        render.question(card, lang, theme=ws.config.code_theme)
         if card.kind == "code":
             if _coding_card(ws, reviewer, card, lang, keys, history) == "q":
                 return
@@ -143,7 +143,7 @@ def _drill(
             continue
         revealed = clock.now()
         outcomes = reviewer.outcomes(card_id, revealed)
-        render.answer(card, lang)
+        render.answer(card, lang, theme=ws.config.code_theme)
         render.buttons({r: o.interval(revealed) for r, o in outcomes.items()}, can_undo=bool(history))
         while True:
             key = keys.read()
@@ -304,12 +304,12 @@ def _cram(
             continue
         summary.seen.add(card.id)
         shown_at = time.monotonic()
-        render.question(card, lang, cram=True)
+        render.question(card, lang, cram=True, theme=ws.config.code_theme)
         render.reveal_prompt()
         key = keys.read()
         if key == "q":
             return
-        render.answer(card, lang)
+        render.answer(card, lang, theme=ws.config.code_theme)
         render.buttons(None, can_undo=bool(history))
         while (key := keys.read()) not in ("1", "2", "3", "4", "q", "u"):
             out.print("[dim]press 1-4 to rate, u to undo, q to quit[/]")
