@@ -3,6 +3,7 @@
 Every problem is reported as `file:line: card-id: what is wrong and how to fix it`. Parsed decks are
 cached (keyed on each file's size and mtime) beside the database, so a daily `study` does not re-parse
 and re-validate hundreds of cards; pydantic and the YAML parser are imported only on a cache miss.
+A broken built-in deck is an error; a broken personal deck (--decks) is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -179,26 +180,34 @@ def _explain(err: dict[str, Any]) -> str:
     return f"`{where}`: {msg}" if where else msg
 
 
-def parse_file(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate one deck file. Returns (deck header, card dicts) or raises DeckError listing every problem."""
+def parse_file(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[str]]:
+    """Validate one deck file: (its header, or None when unusable; its valid cards; every problem found).
+
+    A file with problems still yields its valid cards, so `decks validate` can check them across files too.
+    """
     from pydantic import ValidationError
 
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DeckError(f"{file}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+        return None, [], [f"{file}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
     except OSError as exc:
-        raise DeckError(f"{file}: cannot read ({exc.strerror})") from None
-    root = _parse_yaml(text, file)
+        return None, [], [f"{file}: cannot read ({exc.strerror})"]
+    try:
+        root = _parse_yaml(text, file)
+    except DeckError as exc:
+        return None, [], [exc.message]
     if not isinstance(root, _LineDict):
-        raise DeckError(f"{file}:1: a deck file is a mapping with `deck`, `title` and `cards`")
+        return None, [], [f"{file}:1: a deck file is a mapping with `deck`, `title` and `cards`"]
     deck_model, card_model = _models()
     problems: list[str] = []
+    header_ok = True
     try:
         deck_model.model_validate(root)
     except ValidationError as exc:
         problems += [f"{file}:{_line_of(root, e['loc'])}: {_explain(e)}" for e in exc.errors()]
+        header_ok = not any(e["loc"] and e["loc"][0] in ("deck", "title") for e in exc.errors())
     deck_id = root.get("deck")
     if isinstance(deck_id, str) and deck_id != path.stem:
         problems.append(f"{file}:{root.key_lines['deck']}: `deck: {deck_id}` must equal the file name `{path.stem}`")
@@ -222,10 +231,10 @@ def parse_file(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         seen[card.id] = line
         data = card.model_dump()
         cards.append({**data, "line": line, "hash": content_hash(data)})
-    if problems:
-        raise DeckError(f"{file}: {len(problems)} problem(s)", details=problems)
+    if not header_ok:
+        return None, cards, problems
     title = {lang: root["title"][lang] for lang in LANGS}
-    return {"deck": deck_id, "title": title}, cards
+    return {"deck": deck_id, "title": title}, cards, problems
 
 
 # ---------------------------------------------------------------- loading with cache
@@ -261,57 +270,106 @@ def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str
     return Deck(id=header["deck"], title=header["title"], file=file, cards=cards)
 
 
+@dataclass(frozen=True)
+class Problem:
+    file: str  # the deck file the problem belongs to (whose fix it is)
+    text: str  # `file:line: card-id: what is wrong and how to fix it`
+
+
+@dataclass(frozen=True)
+class Loaded:
+    decks: list[Deck]
+    skipped: list[str]  # one line per personal deck file left out, naming it and its first problem
+
+
 def load(dirs: Iterable[Path], cache_path: Path | None = None, known_graders: Iterable[str] = ()) -> list[Deck]:
-    """Load every deck in `dirs` (later folders may not reuse ids of earlier ones) and check across files."""
-    files = deck_files(dirs)
+    """Load every deck in `dirs` (later folders may not reuse ids of earlier ones); any problem is an error."""
+    return load_decks(dirs, (), cache_path, known_graders).decks
+
+
+def load_decks(
+    strict: Iterable[Path],
+    personal: Iterable[Path],
+    cache_path: Path | None = None,
+    known_graders: Iterable[str] = (),
+) -> Loaded:
+    """Load the decks of `strict` folders (built-in: any problem is an error), then the `personal` ones.
+
+    A personal deck file with a problem (its own, or a clash with another deck) is left out and named in
+    `skipped`, so one broken file does not stop the user from studying the others.
+    """
+    strict_files, personal_files = deck_files(strict), deck_files(personal)
     cache = _read_cache(cache_path)
     entries: dict[str, Any] = {}
-    decks: list[Deck] = []
-    problems: list[str] = []
-    for path in files:
+    found: list[Deck] = []
+    problems: dict[str, list[str]] = {}
+    for path in [*strict_files, *personal_files]:
         file = str(path.resolve())
         stat = path.stat()
         key = [stat.st_mtime_ns, stat.st_size]
         entry = cache.get(file)
         if entry is None or entry["key"] != key:
-            try:
-                header, raw_cards = parse_file(path)
-            except DeckError as exc:
-                problems += exc.details or [exc.message]
+            header, raw_cards, file_problems = parse_file(path)
+            if file_problems:  # (a file whose header is unusable always has one)
+                problems[str(path)] = file_problems
                 continue
             entry = {"key": key, "header": header, "cards": raw_cards}
         entries[file] = entry
-        decks.append(_to_cards(entry["header"], entry["cards"], str(path)))
-    problems += cross_check(decks, set(known_graders))
-    if problems:
-        raise DeckError(f"{len(problems)} problem(s) in the decks; run `llmprep decks validate`", details=problems)
+        found.append(_to_cards(entry["header"], entry["cards"], str(path)))
+    for problem in cross_check(found, set(known_graders)):
+        problems.setdefault(problem.file, []).append(problem.text)
+    strict_names = {str(p) for p in strict_files}
+    fatal = [text for file, texts in problems.items() if file in strict_names for text in texts]
+    if fatal:
+        raise DeckError(f"{len(fatal)} problem(s) in the decks; run `llmprep decks validate`", details=fatal)
     if cache_path is not None and entries != cache:
         _write_cache(cache_path, entries)
-    return decks
+    skipped = [
+        f"skipped your deck {file} ({len(texts)} problem(s)): {texts[0]}; `llmprep decks validate` lists them all"
+        for file, texts in problems.items()
+    ]
+    return Loaded([deck for deck in found if deck.file not in problems], skipped)
 
 
-def cross_check(decks: list[Deck], known_graders: set[str]) -> list[str]:
+def validate(files: Iterable[Path], known_graders: Iterable[str]) -> tuple[list[Deck], list[str]]:
+    """Check deck files: (the decks read, with their valid cards; every problem of every file, in one pass)."""
+    found: list[Deck] = []
     problems: list[str] = []
+    for path in files:
+        header, raw_cards, file_problems = parse_file(path)
+        problems += file_problems
+        placeholder = {"deck": path.stem, "title": {}}  # a broken header: its cards are still checked
+        found.append(_to_cards(header or placeholder, raw_cards, str(path)))
+    problems += [problem.text for problem in cross_check(found, set(known_graders))]
+    return found, problems
+
+
+def cross_check(decks: list[Deck], known_graders: set[str]) -> list[Problem]:
+    """Problems between files: a deck or card id used twice, a grader that does not exist."""
+    problems: list[Problem] = []
     first: dict[str, Card] = {}
     deck_ids: dict[str, str] = {}
     for deck in decks:
         if deck.id in deck_ids:
-            problems.append(f"{deck.file}:1: deck `{deck.id}` is also defined in {deck_ids[deck.id]}; rename one")
+            text = f"{deck.file}:1: deck `{deck.id}` is also defined in {deck_ids[deck.id]}; rename one"
+            problems.append(Problem(deck.file, text))
         deck_ids.setdefault(deck.id, deck.file)
         for card in deck.cards:
             if card.id in first:
                 other = first[card.id]
-                problems.append(
+                text = (
                     f"{card.file}:{card.line}: {card.id}: duplicate id, also at {other.file}:{other.line}; "
                     "ids are unique across all decks"
                 )
+                problems.append(Problem(card.file, text))
             else:
                 first[card.id] = card
             if card.kind == "code" and card.grader not in known_graders:
-                problems.append(
+                text = (
                     f"{card.file}:{card.line}: {card.id}: grader `{card.grader}` does not exist; "
                     f"known graders: {', '.join(sorted(known_graders)) or 'none'}"
                 )
+                problems.append(Problem(card.file, text))
     return problems
 
 

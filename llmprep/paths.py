@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from llmprep.errors import StorageError
+
 APP_NAME = "llmprep"
 
 
@@ -21,6 +23,22 @@ def database(db_option: Path | None = None) -> Path:
     if db_option is not None:
         return db_option.expanduser()
     return home() / "llmprep.sqlite3"
+
+
+def check_database(path: Path) -> None:
+    """Refuse a database path that cannot be a file (a folder, or a path under a regular file), saying what to give."""
+    if path.is_dir():
+        raise StorageError(
+            f"{path} is a folder, not a database file; give --db a file path such as {path / 'llmprep.sqlite3'}"
+        )
+    for parent in path.parents:
+        if parent.is_dir():
+            return
+        if parent.exists():
+            raise StorageError(
+                f"the database {path} cannot be created: {parent} is a file, not a folder; "
+                f"give --db a path in a folder, such as {parent.parent / 'llmprep.sqlite3'}"
+            )
 
 
 def data_dir_for(db_path: Path) -> Path:

@@ -9,11 +9,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     JSON,
@@ -32,11 +34,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from llmprep import clock
+from llmprep import clock, paths
 from llmprep.errors import StorageError
 
 SCHEMA_VERSION = 1
@@ -143,12 +145,15 @@ class Meta(Base):
 MIGRATIONS: list[Callable[[Connection], None]] = []
 
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any, read_only: bool = False) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    if read_only:
+        cursor.execute("PRAGMA query_only = ON")  # with mode=ro: SQLite itself refuses every write
+    else:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")  # a rating shown as recorded survives power loss
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA synchronous = FULL")  # a rating shown as recorded survives power loss
     try:  # stats compute FSRS retrievability in SQL; SQLite builds without math functions get pow() here
         cursor.execute("SELECT pow(2, 0.5)")
     except sqlite3.OperationalError:
@@ -156,26 +161,92 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(path: Path) -> Engine:
-    """Open (creating or migrating) the database at `path`; errors name the path and what to do."""
+def is_read_only(path: Path) -> bool:
+    """An existing database this user cannot write: the file, or its folder (where SQLite keeps -wal and -shm)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def read_only_message(path: Path) -> str:
+    return (
+        f"{path} is read-only (no write permission, or a read-only file system) and this command saves to it; "
+        "make the file and its folder writable, or copy the file and pass --db COPY "
+        "(`llmprep stats` and `llmprep decks` work read-only)"
+    )
+
+
+def _read_only_connect(path: Path) -> Callable[[], sqlite3.Connection]:
+    """Connections that cannot write. `mode=ro` needs a -shm file beside a WAL database; in a read-only folder
+    SQLite cannot make one, so the file is opened `immutable` instead, only when no -wal file exists (then every
+    commit is in the file itself)."""
+    uri = "file:" + quote(str(path.resolve()))
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            if path.with_name(path.name + "-wal").exists():
+                raise
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+        return conn
+
+    return connect
+
+
+def _refuse_writes(path: Path) -> Callable[[ExceptionContext], None]:
+    def handle_error(context: ExceptionContext) -> None:
+        if getattr(context.original_exception, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY:
+            raise StorageError(read_only_message(path))
+
+    return handle_error
+
+
+def open_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """Open (creating or migrating) the database at `path`; errors name the path and what to do.
+
+    `read_only` opens an existing database so that nothing can be written (a write raises StorageError).
+    """
+    paths.check_database(path)
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the data folder {path.parent}: {exc.strerror}; create it, or point --db elsewhere"
+            ) from None
+        if not path.exists() and not os.access(path.parent, os.W_OK):
+            raise StorageError(
+                f"cannot create the database {path}: the folder {path.parent} is read-only; "
+                "make it writable, or point --db at a file in a folder you can write"
+            )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
-    if path.exists() and path.stat().st_size > 0:
         with path.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise StorageError(
-                    f"{path} is not an llmprep database (not SQLite); it was left untouched. "
-                    "Restore a backup (llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
-                )
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _on_connect)
+            header = fh.read(16)
+    except FileNotFoundError:
+        header = b""
+    except OSError as exc:
+        raise StorageError(f"cannot read the database {path}: {exc.strerror}; check its permissions") from None
+    if header and header != b"SQLite format 3\x00":
+        raise StorageError(
+            f"{path} is not an llmprep database (not SQLite); it was left untouched. "
+            "Restore a backup (llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
+        )
+    if read_only:
+        engine = create_engine(f"sqlite:///{path}", creator=_read_only_connect(path))
+        event.listen(engine, "connect", lambda conn, record: _on_connect(conn, record, read_only=True))
+        event.listen(engine, "handle_error", _refuse_writes(path))
+    else:
+        engine = create_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _on_connect)
     try:
         with engine.begin() as conn:
-            _migrate(conn)
+            _migrate(conn)  # read-only: an upgrade the file needs is refused by _refuse_writes
     except OperationalError as exc:
-        raise StorageError(f"cannot open the database {path}: {exc.orig}") from None
+        raise StorageError(
+            f"cannot open the database {path}: {exc.orig}; check that you can read and write it and its folder, "
+            "or point --db elsewhere"
+        ) from None
     except DatabaseError as exc:
         raise StorageError(
             f"{path} is damaged ({exc.orig}); it was left untouched. Restore a backup "

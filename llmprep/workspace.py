@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from llmprep import clock, config, decks, paths, store
+from llmprep.errors import StorageError
 from llmprep.grading import catalogue
 
 
@@ -22,8 +23,9 @@ class Workspace:
     def open(cls, db: Path | None, deck_dirs: list[Path] | None) -> Workspace:
         return cls(paths.database(db), paths.user_deck_dirs(deck_dirs))
 
-    @property
+    @cached_property
     def data_dir(self) -> Path:
+        paths.check_database(self.db_path)  # before anything is read or written beside it
         return paths.data_dir_for(self.db_path)
 
     @property
@@ -36,18 +38,43 @@ class Workspace:
 
     @cached_property
     def decks(self) -> list[decks.Deck]:
-        dirs = [paths.builtin_decks(), *self.extra_deck_dirs]
-        return decks.load(dirs, self.data_dir / "deck-cache.json", catalogue.names())
+        """Built-in decks (a problem is an error), then the user's; a broken user deck is skipped with a warning."""
+        cache = self.data_dir / "deck-cache.json"
+        loaded = decks.load_decks([paths.builtin_decks()], self.extra_deck_dirs, cache, catalogue.names())
+        if loaded.skipped:
+            from rich.markup import escape
+
+            from llmprep.console import err
+
+            for line in loaded.skipped:
+                err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
+        return loaded.decks
 
     @cached_property
     def cards(self) -> dict[str, decks.Card]:
         return {card.id: card for deck in self.decks for card in deck.cards}
 
     @cached_property
+    def read_only(self) -> bool:
+        """The database exists but cannot be written here: reading commands work, every write is refused."""
+        return store.is_read_only(self.db_path)
+
+    @cached_property
     def engine(self) -> Engine:
-        """The database, migrated and with its cards table in step with the decks."""
+        """The database, migrated and with its cards table in step with the decks.
+
+        A read-only database is opened so that nothing is written: its cards table stays as last synced (cards
+        added to the YAML since then are not counted), and a command that writes gets one line saying why not.
+        """
+        if self.read_only:
+            return store.open_engine(self.db_path, read_only=True)
         engine = store.open_engine(self.db_path)
         all_cards = [card for deck in self.decks for card in deck.cards]
         with Session(engine) as session, session.begin():
             store.sync_cards(session, all_cards, clock.now())
         return engine
+
+    def require_writable(self) -> None:
+        """For a command that saves: refuse up front, before any work, when the database is read-only."""
+        if self.read_only:
+            raise StorageError(store.read_only_message(self.db_path))

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from llmprep import decks, paths
+from llmprep.grading import catalogue
 from tests.conftest import DEMO_DECK
 
 
@@ -106,13 +109,78 @@ def test_duplicate_id_across_files(cli, tmp_path: Path, demo_decks: Path) -> Non
     assert f"{demo}:4: demo-one: duplicate id, also at {copy}:4;" in result.err
 
 
-def test_invalid_user_deck_stops_study_with_the_location(cli, tmp_path: Path) -> None:
+def test_validate_reports_every_problem_of_every_file_in_one_run(cli, tmp_path: Path) -> None:
+    """A file's own problems do not hide its cards' clashes with other files, nor their unknown graders."""
     folder = tmp_path / "user"
     folder.mkdir()
-    path = write(folder, "bad", "deck: bad\ntitle: {zh: a, en: b}\ncards:\n  - id: bad-a\n    q: {zh: a, en: b}\n")
-    result = cli("--decks", str(folder), "study")
+    qa = "    q: {zh: q, en: q}\n    a: {zh: a, en: a}\n"
+    a = write(
+        folder,
+        "a",
+        "deck: a\ntitle: {zh: a, en: a}\ncards:\n"
+        f"  - id: a-typed\n    tags: lora\n{qa}"
+        f"  - id: shared\n{qa}"
+        "  - id: a-code\n    kind: code\n    grader: nope\n    q: {zh: q, en: q}\n",
+    )
+    b = write(folder, "b", f"deck: b\ntitle: {{zh: b, en: b}}\ncards:\n  - id: b-one\n{qa}  - id: shared\n{qa}")
+    c = write(folder, "c", "deck: c\ntitle: {zh: c, en: c\n")
+    result = cli("decks", "validate", str(folder))
     assert result.code == 1
-    assert f"{path}:4: bad-a" in result.err
+    assert "error: 4 problem(s) in 3 file(s)" in result.err, result.err
+    assert f"{a}:5: a-typed: `tags`" in result.err
+    assert f"{b}:7: shared: duplicate id, also at {a}:8;" in result.err
+    assert f"{a}:11: a-code: grader `nope` does not exist" in result.err
+    assert f"{c}:3: YAML syntax error" in result.err
+
+
+BROKEN = "deck: bad\ntitle: {zh: a, en: b}\ncards:\n  - id: bad-a\n    q: {zh: a, en: b}\n"
+
+
+def test_broken_personal_deck_is_skipped_with_a_warning(
+    cli, tmp_path: Path, demo_decks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = write(demo_decks, "bad", BROKEN)
+    warning = (
+        f"warning: skipped your deck {bad} (1 problem(s)): {bad}:4: bad-a: a `qa` card needs an answer "
+        "`a: {zh: ..., en: ...}`; `llmprep decks validate` lists them all"
+    )
+    studied = cli("--decks", str(demo_decks), "study", "--deck", "demo", "--lang", "en", input="\n3\nq\n")
+    assert studied.code == 0, studied.err
+    assert "Question one" in studied.out
+    assert studied.err.strip() == warning
+
+    monkeypatch.setenv("LLMPREP_DECKS", str(demo_decks))
+    listed = cli("decks")
+    assert listed.code == 0, listed.err
+    assert re.search(r"^│ demo ", listed.out, re.MULTILINE) and not re.search(r"^│ bad ", listed.out, re.MULTILINE)
+    assert listed.err.strip() == warning
+
+    validated = cli("decks", "validate")
+    assert validated.code == 1
+    assert f"{bad}:4: bad-a: a `qa` card needs an answer" in validated.err
+
+
+def test_personal_deck_clashing_with_a_builtin_id_is_skipped(cli, tmp_path: Path, demo_decks: Path) -> None:
+    builtin = decks.load([paths.builtin_decks()], None, catalogue.names())
+    builtin_id = next(card.id for deck in builtin for card in deck.cards if card.kind == "qa")
+    mine = write(demo_decks, "mine", DEMO_DECK.replace("deck: demo", "deck: mine").replace("demo-", "mine-"))
+    mine.write_text(mine.read_text(encoding="utf-8").replace("mine-two", builtin_id), encoding="utf-8")
+    result = cli("--decks", str(demo_decks), "decks")
+    assert result.code == 0, result.err
+    assert re.search(r"^│ demo ", result.out, re.MULTILINE) and not re.search(r"^│ mine ", result.out, re.MULTILINE)
+    assert result.err.startswith(f"warning: skipped your deck {mine} (1 problem(s)): {mine}:10: {builtin_id}: ")
+    assert "duplicate id, also at" in result.err
+
+
+def test_broken_builtin_deck_is_still_an_error(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builtin = tmp_path / "builtin"
+    builtin.mkdir()
+    bad = write(builtin, "bad", BROKEN)
+    monkeypatch.setattr(paths, "builtin_decks", lambda: builtin)
+    result = cli("decks")
+    assert result.code == 1
+    assert f"{bad}:4: bad-a: a `qa` card needs an answer" in result.err
+    assert "warning" not in result.err
 
 
 def test_valid_deck_and_not_utf8(cli, tmp_path: Path, demo_decks: Path) -> None:

@@ -54,3 +54,32 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
     with pytest.raises(StorageError, match="newer than this llmprep"):
         store.open_engine(path)
+
+
+def test_read_only_engine_reads_and_refuses_every_write(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    moment = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    writer = store.open_engine(path)
+    with Session(writer) as session, session.begin():
+        session.add(store.CardRow(id="c", deck="d", kind="qa", position=0, content_hash="h", added_at=moment))
+    writer.dispose()
+    before = path.read_bytes()
+    engine = store.open_engine(path, read_only=True)
+    with Session(engine) as session:
+        row = session.get(store.CardRow, "c")
+        assert row is not None and row.added_at == moment
+    refused = pytest.raises(StorageError, match=f"^{path} is read-only .* pass --db COPY")
+    with refused, Session(engine) as session, session.begin():
+        store.set_suspended(session, "c", True)
+    with pytest.raises(StorageError, match="is read-only"), engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE sneaky (x)")
+    engine.dispose()
+    assert path.read_bytes() == before
+
+
+def test_read_only_engine_does_not_set_up_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.touch()
+    with pytest.raises(StorageError, match="is read-only"):
+        store.open_engine(path, read_only=True)
+    assert path.read_bytes() == b""

@@ -60,6 +60,7 @@ def code(
         return
     deck_card = _find(ws, card)
     assert deck_card.grader is not None
+    ws.require_writable()  # every attempt is saved: refuse before the editor opens or torch is imported
     if dtype not in ("float32", "bfloat16"):
         raise UsageError(f"--dtype must be float32 or bfloat16, got {dtype!r}")
     if device not in ("auto", "cpu", "cuda"):

@@ -9,8 +9,9 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from llmprep import clock, scheduler, store
+from llmprep import decks as deck_core
 from llmprep.console import out
-from llmprep.decks import deck_files, parse_file
+from llmprep.decks import deck_files
 from llmprep.errors import DeckError, UsageError
 from llmprep.workspace import Workspace
 
@@ -50,7 +51,6 @@ def validate(
 ) -> None:
     """Check deck files and report every problem as file:line: card: what to fix. Exits 1 on errors."""
     ws: Workspace = ctx.obj
-    from llmprep import decks as deck_core
     from llmprep import paths as path_core
     from llmprep.grading import catalogue
 
@@ -63,15 +63,7 @@ def validate(
             files.append(target)
         else:
             raise UsageError(f"{target}: no such file or folder")
-    problems: list[str] = []
-    loaded: list[deck_core.Deck] = []
-    for file in files:
-        try:
-            header, raw = parse_file(file)
-            loaded.append(deck_core._to_cards(header, raw, str(file)))
-        except DeckError as exc:
-            problems += exc.details or [exc.message]
-    problems += deck_core.cross_check(loaded, set(catalogue.names()))
+    loaded, problems = deck_core.validate(files, catalogue.names())
     total = sum(len(d.cards) for d in loaded)
     if problems:
         raise DeckError(f"{len(problems)} problem(s) in {len(files)} file(s)", details=problems)
@@ -85,6 +77,7 @@ def unsuspend(ctx: typer.Context, card_ids: list[str] = typer.Argument(..., help
     unknown = [c for c in card_ids if c not in ws.cards]
     if unknown:
         raise UsageError(f"unknown card id(s): {', '.join(unknown)}")
+    ws.require_writable()
     with Session(ws.engine) as session, session.begin():
         for card_id in card_ids:
             store.set_suspended(session, card_id, False, leech=False)

@@ -55,6 +55,7 @@ def study(
 ) -> None:
     """Study due cards: reveal the answer, rate 1 Again, 2 Hard, 3 Good, 4 Easy (u undo, s suspend, q quit)."""
     ws: Workspace = ctx.obj
+    ws.require_writable()  # every rating is saved at once: a read-only database is refused before the first card
     cfg = ws.config
     language = lang or cfg.language()
     if language not in ("zh", "en"):
