@@ -12,6 +12,7 @@ from typing import Any
 from llmprep.errors import LlmprepError, UsageError
 
 CONFIG_NAME = "config.toml"
+NEW_ORDERS = ("interleaved", "priority", "deck")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Config:
     # code highlighting: the ANSI themes use the terminal's own palette, readable on light and dark backgrounds;
     # any Pygments style name works too (e.g. `monokai` for dark, `friendly` for light terminals)
     code_theme: str = "ansi_dark"
+    # order of new cards: interleaved (one deck after another, each deck's `priority: high` cards first),
+    # priority (every high-priority card first, then interleaved), deck (file order, deck by deck)
+    new_order: str = "interleaved"
 
     def language(self) -> str:
         if self.lang in ("zh", "en"):
@@ -49,6 +53,7 @@ _CHECKS: dict[str, tuple[type, Any, str]] = {
         "empty (the fsrs defaults) or the 21 numbers `llmprep optimize` writes, each within fsrs's bounds",
     ),
     "code_theme": (str, lambda v: _is_code_theme(v), "ansi_dark, ansi_light or a Pygments style name"),
+    "new_order": (str, lambda v: v in NEW_ORDERS, "interleaved, priority or deck"),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from llmprep.errors import DeckError
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: cards carry `priority`
 LANGS = ("zh", "en")
 
 
@@ -36,6 +36,7 @@ class Card:
     file: str
     line: int
     content_hash: str  # changes when the card's text changes; history stays keyed on the id
+    priority: str = "normal"  # "high": a question interviews ask often; new cards of this kind come first
 
     def text(self, field: str, lang: str) -> str | None:
         value = getattr(self, field)
@@ -145,6 +146,7 @@ def _models() -> Any:
         pitfall: Text | None = None
         sources: list[str] = []
         grader: str | None = None
+        priority: Literal["high", "normal"] = "normal"
 
         @model_validator(mode="after")
         def kind_fields(self) -> CardModel:
@@ -264,6 +266,7 @@ def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str
             file=file,
             line=c["line"],
             content_hash=c["hash"],
+            priority=c.get("priority", "normal"),
         )
         for c in raw_cards
     )

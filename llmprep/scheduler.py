@@ -128,6 +128,7 @@ def next_card(
     limits: Limits,
     day_starts_at: int,
     exclude: set[str] | None = None,
+    new_order: str = "interleaved",
 ) -> str | None:
     """The id of the card to show next, or None when the day's work is done."""
     conds = _card_filter(filters)
@@ -145,15 +146,26 @@ def next_card(
         if card_id:
             return card_id
     if new_done < limits.new_per_day:
-        card_id = session.scalar(
-            select(CardRow.id)
-            .where(*conds, ~exists().where(CardState.card_id == CardRow.id))
-            .order_by(CardRow.position)
-            .limit(1)
-        )
+        card_id = session.scalar(new_cards(conds, new_order).limit(1))
         if card_id:
             return card_id
     return session.scalar(base.where(learning, CardState.due <= now + LEARN_AHEAD).order_by(CardState.due).limit(1))
+
+
+def new_cards(conds: list[Any], new_order: str) -> Any:
+    """New cards (never studied) matching `conds`, in the configured order (see Config.new_order).
+
+    A card's rank is its place in its deck among all the deck's cards, studied or not, so that the decks take
+    turns (and a deck that is behind catches up) instead of one deck's next card always ranking first."""
+    rank = func.row_number().over(partition_by=CardRow.deck, order_by=(CardRow.priority.desc(), CardRow.position))
+    ranked = select(CardRow.id, CardRow.deck, CardRow.position, CardRow.priority, rank.label("rank")).where(*conds)
+    pool = ranked.subquery()
+    pool = select(pool).where(~exists().where(CardState.card_id == pool.c.id)).subquery()
+    order = {
+        "deck": (pool.c.position,),
+        "priority": (pool.c.priority.desc(), pool.c.rank, pool.c.deck),
+    }.get(new_order, (pool.c.rank, pool.c.deck))  # interleaved: the decks take turns
+    return select(pool.c.id).order_by(*order)
 
 
 def due_counts(session: Session, now: datetime, filters: Filters, day_starts_at: int) -> dict[str, dict[str, int]]:
@@ -393,13 +405,7 @@ def cram_queue(session: Session, config: Config, now: datetime, filters: Filters
     ranked = sorted(rows, key=lambda r: fsrs.get_card_retrievability(to_fsrs(r, now), now))
     ids = [r.card_id for r in ranked]
     if len(ids) < limit:
-        new = session.scalars(
-            select(CardRow.id)
-            .where(*_card_filter(filters), ~exists().where(CardState.card_id == CardRow.id))
-            .order_by(CardRow.position)
-            .limit(limit - len(ids))
-        ).all()
-        ids += list(new)
+        ids += list(session.scalars(new_cards(_card_filter(filters), config.new_order).limit(limit - len(ids))))
     return ids[:limit]
 
 

@@ -12,7 +12,8 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -41,7 +42,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from llmprep import clock, paths
 from llmprep.errors import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cards.priority
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -72,6 +73,7 @@ class CardRow(Base):
     deck: Mapped[str] = mapped_column(String, index=True)
     kind: Mapped[str] = mapped_column(String)  # qa | code
     position: Mapped[int] = mapped_column(Integer)  # order of new cards: deck file order
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: `priority: high`
     content_hash: Mapped[str] = mapped_column(String)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     leech: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -141,8 +143,40 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-# Each entry upgrades the schema from version i+1 to i+2 (entry 0 would take version 1 to 2).
-MIGRATIONS: list[Callable[[Connection], None]] = []
+def _add_card_priority(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN priority INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key = 'deck_fingerprint'")  # the next sync fills it in
+
+
+# Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
+MIGRATIONS: list[Callable[[Connection], None]] = [_add_card_priority]
+
+
+def backup_before_migration(path: Path, now: datetime) -> Path | None:
+    """A consistent copy (SQLite's online backup, not a file copy of a live WAL database) in `backups/` beside
+    the database, made before an upgrade touches it; written to a temporary name and renamed, so a full disk
+    leaves no half-written backup. None when no upgrade is due."""
+    if not path.is_file():
+        return None
+    with closing(sqlite3.connect(path)) as source:
+        version = source.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 or version >= SCHEMA_VERSION:
+            return None
+        folder = path.parent / "backups"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{path.stem}.v{version}.{now:%Y%m%dT%H%M%S}.sqlite3"
+        partial = target.with_suffix(".partial")
+        try:
+            with closing(sqlite3.connect(partial)) as copy:
+                source.backup(copy)
+            os.replace(partial, target)
+        except (OSError, sqlite3.Error) as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(
+                f"{path} needs an upgrade (schema v{version} -> v{SCHEMA_VERSION}) and the backup made before it "
+                f"failed ({exc}); free some space in {folder} and run the command again. Nothing was changed."
+            ) from None
+    return target
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any, read_only: bool = False) -> None:
@@ -232,6 +266,8 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
             f"{path} is not an llmprep database (not SQLite); it was left untouched. "
             "Restore a backup (llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
         )
+    if not read_only:
+        backup_before_migration(path, datetime.now(UTC))
     if read_only:
         engine = create_engine(f"sqlite:///{path}", creator=_read_only_connect(path))
         event.listen(engine, "connect", lambda conn, record: _on_connect(conn, record, read_only=True))
@@ -286,7 +322,7 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     Skipped when the decks' fingerprint equals the one recorded at the last sync.
     """
     cards = list(cards)
-    fingerprint = "\n".join(f"{c.id} {c.deck} {c.kind} {c.content_hash} {','.join(c.tags)}" for c in cards)
+    fingerprint = "\n".join(f"{c.id} {c.deck} {c.kind} {c.content_hash} {c.priority} {','.join(c.tags)}" for c in cards)
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
     if get_meta(session, "deck_fingerprint") == digest:
         return
@@ -302,6 +338,7 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
                     deck=card.deck,
                     kind=card.kind,
                     position=position,
+                    priority=int(card.priority == "high"),
                     content_hash=card.content_hash,
                     suspended=False,
                     leech=False,
@@ -311,6 +348,7 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
             )
         else:
             row.deck, row.kind, row.position = card.deck, card.kind, position
+            row.priority = int(card.priority == "high")
             row.content_hash, row.hidden = card.content_hash, False
     for card_id, row in existing.items():
         if card_id not in seen:

@@ -232,3 +232,51 @@ def test_code_theme_is_a_setting_checked_against_pygments(cli, isolated: Path) -
     assert cli("config", "code_theme", "friendly").code == 0
     refused = cli("config", "code_theme", "no-such-theme")
     assert refused.code == 2 and "Pygments style" in refused.err
+
+
+def _deck(name: str, count: int, high: tuple[int, ...] = ()) -> str:
+    lines = [f"deck: {name}", f"title: {{zh: {name}, en: {name}}}", "cards:"]
+    for i in range(count):
+        lines += [f"  - id: {name}-{i}", f"    q: {{zh: {name} 问题 {i}, en: {name} question {i}}}"]
+        lines += ["    a: {zh: 答案, en: answer}", '    sources: ["Paper 2020, §1"]']
+        if i in high:
+            lines.append("    priority: high")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("interleaved", ["alpha-0", "beta-2", "alpha-1", "beta-0"]),  # decks take turns; beta-2 is high priority
+        ("priority", ["beta-2", "alpha-0", "alpha-1", "beta-0"]),
+        ("deck", ["alpha-0", "alpha-1", "alpha-2", "beta-0"]),  # file order
+    ],
+)
+def test_new_card_order(cli, isolated: Path, tmp_path: Path, order: str, expected: list[str]) -> None:
+    decks = tmp_path / "ordered"
+    decks.mkdir()
+    (decks / "alpha.yaml").write_text(_deck("alpha", 3), encoding="utf-8")
+    (decks / "beta.yaml").write_text(_deck("beta", 3, high=(2,)), encoding="utf-8")
+    if order != "interleaved":  # the default
+        assert cli("config", "new_order", order).code == 0
+    cli("--decks", str(decks), "study", "--deck", "alpha", "--deck", "beta", "--new", "4", input="\n3\n" * 4 + "q\n")
+    assert [card for (card,) in rows(isolated, "select card_id from review_log order by id")] == expected
+
+
+def test_an_older_database_is_backed_up_then_upgraded(cli, isolated: Path, demo_decks: Path) -> None:
+    cli("--decks", str(demo_decks), "study", "--deck", "demo", input="\n3\nq\n")
+    db = isolated / "llmprep.sqlite3"
+    with sqlite3.connect(db) as conn:  # make it the schema v1 of earlier releases: no cards.priority
+        conn.execute("ALTER TABLE cards DROP COLUMN priority")
+        conn.execute("PRAGMA user_version = 1")
+    result = cli("--decks", str(demo_decks), "study", "--deck", "demo", input="q\n")
+    assert result.code == 0, result.err
+    (backup,) = (isolated / "backups").glob("llmprep.v1.*.sqlite3")
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("select card_id, rating from review_log").fetchall() == [("demo-one", 3)]
+    assert rows(isolated, "PRAGMA user_version") == [(2,)]
+    assert rows(isolated, "select card_id, rating from review_log") == [("demo-one", 3)]
+    # the next sync filled the new column in from the decks (the built-in decks mark 15 cards high)
+    assert rows(isolated, "select count(*) from cards where priority = 1") == [(15,)]
+    assert not list((isolated / "backups").glob("*.partial"))

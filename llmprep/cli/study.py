@@ -109,7 +109,9 @@ def _drill(
         now = clock.now()
         with Session(ws.engine) as session:
             away = scheduler.buried(session, now)
-            card_id = redo or scheduler.next_card(session, now, filters, limits, day_starts_at, away)
+            card_id = redo or scheduler.next_card(
+                session, now, filters, limits, day_starts_at, away, ws.config.new_order
+            )
             counts = scheduler.remaining(session, now, filters, limits, day_starts_at, away)
         redo = None
         if card_id is None:
