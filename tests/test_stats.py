@@ -35,7 +35,8 @@ def day(n: int, hour: int = 10) -> str:
 
 def build(cli, isolated: Path, decks: Path) -> None:
     """Studies on Jan 1, 2, 3, then 5 and 6 (a gap on the 4th); demo-two is a leech; one coding card."""
-    (isolated / "config.toml").write_text("fuzz = false\nday_starts_at = 0\n")
+    # new cards in file order: the script below rates demo-one, demo-two, demo-three in turn
+    (isolated / "config.toml").write_text('fuzz = false\nday_starts_at = 0\nnew_order = "deck"\n')
     (decks / "other.yaml").write_text(OTHER_DECK, encoding="utf-8")
     args = ("--decks", str(decks), "study", "--deck", "demo", "--deck", "other")
     cli(*args, "--new", "3", input="\n3\n\n1\n\n3\nq\n", now=day(1))  # demo-one Good, demo-two Again, demo-three Good
