@@ -92,8 +92,8 @@ CASES = sorted(HOSTILE.glob("*/*.py"))
 
 def test_there_are_hostile_cases_in_every_group() -> None:
     groups = {p.parent.name for p in CASES}
-    assert {"verdict", "escape", "files", "resources"} <= groups
-    assert len(CASES) >= 12
+    assert {"verdict", "escape", "files", "resources", "bans"} <= groups
+    assert len(CASES) >= 37
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -120,7 +120,12 @@ def test_hostile_submission_gets_its_status_and_leaves_nothing(
     assert not (tmp_path / "llmprep-was-here.txt").exists()
 
 
-BASIC_CASES = [HOSTILE / "files" / "writes_files.py", HOSTILE / "escape" / "kills_parent.py"]
+BASIC_CASES = [
+    HOSTILE / "files" / "writes_files.py",
+    HOSTILE / "escape" / "kills_parent.py",
+    HOSTILE / "escape" / "outliving_children.py",
+    HOSTILE / "verdict" / "fake_reply_frames.py",
+]
 
 
 @pytest.mark.parametrize("path", BASIC_CASES, ids=lambda p: p.stem)

@@ -101,6 +101,7 @@ def test_failures_of_known_kinds_are_accepted_and_messages_bounded() -> None:
         ({"t": ["float32", [-1], 0]}, (b"",)),
         ({"t": ["float32", [1.5], 0]}, (b"\0" * 4,)),
         ({"t": ["float32", [1], 3]}, (b"\0" * 4,)),  # points at bytes that are not there
+        ([{"t": ["uint8", [4], 0]}, {"t": ["uint8", [4], 0]}], (b"\0" * 4,)),  # one blob, many tensors
         ({"z": 1}, ()),
         ({"a": 1, "b": 2}, ()),
         ({"f": "1e999"}, ()),

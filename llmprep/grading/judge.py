@@ -120,11 +120,16 @@ class WorkerProcess:
         from llmprep.grading import protocol
 
         assert self.handle is not None
+        check_deadline = min(deadline, time.monotonic() + self.limits.check_seconds)
         try:
-            protocol.send(self.handle.request_fd, message)
+            protocol.send(self.handle.request_fd, message, check_deadline)
+        except protocol.Deadline:  # the worker stopped reading its requests
+            self.kill()
+            self.timed_out = True
+            raise SubmissionFailure("timeout", "the worker stopped reading its input (stuck?)") from None
         except OSError:
             raise self._death() from None
-        return self._await_reply(min(deadline, time.monotonic() + self.limits.check_seconds))
+        return self._await_reply(check_deadline)
 
     def output_tail(self, limit: int = 600) -> str:
         try:
@@ -178,10 +183,10 @@ def hidden_paths(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
     from llmprep.grading import catalogue
 
     candidates = [catalogue.CARDS_DIR, paths.solutions(), paths.home(), *extra]
-    checkout_tests = Path(__file__).resolve().parents[2] / "tests"
-    if (checkout_tests / "hostile").is_dir():
-        candidates.append(checkout_tests)
-    return tuple(dict.fromkeys(str(p.resolve()) for p in candidates))
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "tests" / "hostile").is_dir():  # a source checkout: its history and builds hold every answer
+        candidates += [checkout / name for name in ("tests", ".git", "build", "dist")]
+    return tuple(dict.fromkeys(str(p.resolve()) for p in candidates if p.exists()))
 
 
 def grade(
@@ -237,12 +242,10 @@ def grade(
     output_fd = -1
     interrupted = False
     try:
-        if device != "cpu":  # a fresh interpreter: its torch import overlaps with ours
-            sandbox.zygote_for(device)
+        zygote = sandbox.zygote_for(device)  # a fresh interpreter: its torch import overlaps with ours
         import torch
 
-        torch.set_num_threads(1)  # no OpenMP pool in the judge: forking the zygote stays safe
-        zygote = sandbox.zygote_for(device)  # before the seed, the checks or any reference exist
+        torch.set_num_threads(1)
         seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
         verdict["seed"] = seed
         output_fd = os.open(workdir / "output.txt", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)

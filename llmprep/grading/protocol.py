@@ -96,7 +96,7 @@ def encode(message: Any) -> bytes:
 # -- decoding (every field is checked: the worker's frames are hostile input)
 
 
-def _unpack(node: Any, blobs: list[memoryview], depth: int = 0) -> Any:
+def _unpack(node: Any, blobs: list[memoryview | None], depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise ProtocolViolation("nested too deeply")
     if node is None or isinstance(node, bool | int | float | str):
@@ -122,7 +122,7 @@ def _unpack(node: Any, blobs: list[memoryview], depth: int = 0) -> Any:
     raise ProtocolViolation(f"a node of unknown kind {kind!r}")
 
 
-def _tensor(body: Any, blobs: list[memoryview]) -> torch.Tensor:
+def _tensor(body: Any, blobs: list[memoryview | None]) -> torch.Tensor:
     if not (isinstance(body, list) and len(body) == 3):
         raise ProtocolViolation("a malformed tensor")
     name, shape, index = body
@@ -133,7 +133,10 @@ def _tensor(body: Any, blobs: list[memoryview]) -> torch.Tensor:
         raise ProtocolViolation(f"a tensor of shape {shape!r}")
     if not (type(index) is int and 0 <= index < len(blobs)):
         raise ProtocolViolation("a tensor without its bytes")
+    if blobs[index] is None:  # each blob backs one tensor: a frame cannot make the judge copy it many times
+        raise ProtocolViolation("two tensors share the same bytes")
     data = blobs[index]
+    blobs[index] = None
     itemsize = torch.empty((), dtype=dtype).element_size()
     if len(data) != math.prod(shape) * itemsize:
         raise ProtocolViolation(f"a tensor of shape {shape} whose bytes do not match it")
@@ -153,7 +156,8 @@ def decode(body: bytes) -> Any:
         document_end = start + sizes[0]
         if document_end + sum(sizes[1:]) != len(view):
             raise ProtocolViolation("the frame's parts do not add up to its length")
-        blobs, offset = [], document_end
+        blobs: list[memoryview | None] = []
+        offset = document_end
         for size in sizes[1:]:
             blobs.append(view[offset : offset + size])
             offset += size
@@ -167,10 +171,20 @@ def decode(body: bytes) -> Any:
 # -- framing
 
 
-def send(fd: int, message: Any) -> None:
+def send(fd: int, message: Any, deadline: float | None = None) -> None:
+    """Write one message; with a `deadline` the write cannot block past it (a reader that stops reading)."""
     data = memoryview(encode(message))
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while data:
-        written = os.write(fd, data)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [fd], [], left)[1]:
+                raise Deadline(f"{len(data)} bytes could not be written before the deadline")
+        try:
+            written = os.write(fd, data)
+        except BlockingIOError:
+            continue
         data = data[written:]
 
 

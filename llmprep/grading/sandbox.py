@@ -2,8 +2,8 @@
 
 Process tree of one grading (J: the judge, trusted; W: the worker, running the submission):
 
-    J ── Z (zygote: a fork of J right after `import torch`, before the checks, the seed or any reference
-         │   exist; on CUDA a fresh interpreter, since CUDA does not survive a fork)
+    J ── Z (zygote: a fresh interpreter that imports torch and nothing of the judge; one per judge process and
+         │   device, reused by its later gradings)
          └── C (relay, one per worker start): unshares user, mount, network, IPC and PID namespaces, makes the
              │   filesystem read-only, hides the card checks, reference solutions and the user's data, then
              │   reports W to J (a pidfd) and, once W is gone, W's wait status
@@ -212,8 +212,15 @@ def _set_limits(spec: WorkerSpec) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the output limit a write fails with EFBIG instead
 
 
-def seccomp_filter() -> Any:
-    """The second layer: syscalls a submission never needs and an escape would. None without libseccomp."""
+CLONE_THREAD = 0x00010000
+
+
+def seccomp_filter(device: str) -> Any:
+    """The second layer: syscalls a submission never needs and an escape would. None without libseccomp.
+
+    No new processes (a memory limit per process would not bound four children; a child could linger), and on
+    the CPU no new threads either: torch's mode stacks, on which the runtime bans live, are per thread, and the
+    worker runs torch single-threaded. A CUDA worker keeps threads: the driver starts its own."""
     try:
         import pyseccomp as seccomp
 
@@ -256,11 +263,18 @@ def seccomp_filter() -> Any:
             "init_module",
             "finit_module",
             "personality",
+            "fork",
+            "vfork",
         ):
             rules.add_rule(denied, name)
+        if device == "cpu":
+            rules.add_rule(denied, "clone")
+        else:
+            rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # its flags sit behind a pointer: glibc falls back
         for flag in (*(1 << i for i in range(32) if NAMESPACE_FLAGS & (1 << i)), CLONE_NEWCGROUP):
-            rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+            if device != "cpu":
+                rules.add_rule(denied, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
         rules.add_rule(denied, "tgkill", seccomp.Arg(0, seccomp.NE, os.getpid()))  # raise() in itself only
         return rules
     except (ImportError, OSError, RuntimeError, AttributeError):
@@ -286,7 +300,7 @@ def _become_worker(spec: WorkerSpec, level: str, request_fd: int, reply_fd: int,
             scratch = spec.basic_scratch
         os.chdir(scratch)
         _set_limits(spec)
-        rules = seccomp_filter()
+        rules = seccomp_filter(spec.device)
         if rules is not None:
             rules.load()
         sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the worker's own stdout
@@ -295,11 +309,9 @@ def _become_worker(spec: WorkerSpec, level: str, request_fd: int, reply_fd: int,
 
         worker.serve(request_fd, reply_fd, spec.device, scratch)
         code = 0
-    except BaseException:
-        with contextlib.suppress(Exception):
-            import traceback
-
-            traceback.print_exc()
+    except BaseException as exc:  # a bug of llmprep's, or the submission breaking the worker's own loop
+        with contextlib.suppress(BaseException):
+            os.write(2, f"\nthe worker stopped: {exc!r}\n".encode())
     finally:
         os._exit(code)
 
@@ -387,35 +399,22 @@ class Zygote:
     """One per device and judge process, started before anything secret exists; `spawn` makes each worker."""
 
     def __init__(self, device: str) -> None:
-        self.control, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.pid = 0
-        self.proc: Any = None
-        if device == "cpu":
-            sys.stdout.flush()
-            sys.stderr.flush()
-            self.pid = os.fork()
-            if self.pid == 0:
-                self.control.detach()
-                zygote_main(child)
-        else:
-            import subprocess
+        """A fresh interpreter, never a fork of the judge: a fork would carry whatever the judge's process had
+        read before (a reference solution's text lingers in freed heap blocks, found by scanning memory)."""
+        import subprocess
 
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "llmprep.grading.sandbox", str(child.fileno())],
-                pass_fds=(child.fileno(),),
-                stdin=subprocess.DEVNULL,
-                env={k: v for k, v in os.environ.items() if not k.startswith("LLMPREP_")},
-            )
-            self.pid = self.proc.pid
+        self.control, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.proc: Any = subprocess.Popen(
+            [sys.executable, "-m", "llmprep.grading.sandbox", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if not k.startswith("LLMPREP_")},
+        )
+        self.pid = self.proc.pid
         child.close()
 
     def alive(self) -> bool:
-        if self.proc is not None:
-            return self.proc.poll() is None
-        try:
-            return self.pid > 0 and os.waitpid(self.pid, os.WNOHANG) == (0, 0)
-        except ChildProcessError:
-            return False
+        return self.proc is not None and self.proc.poll() is None
 
     def spawn(self, spec: WorkerSpec, output_fd: int, deadline: float) -> WorkerHandle:
         request_read, request_write = os.pipe()
@@ -444,9 +443,6 @@ class Zygote:
             except Exception:
                 self.proc.kill()
                 self.proc.wait()
-        elif self.pid > 0:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
         self.pid, self.proc = 0, None
 
 
@@ -475,10 +471,12 @@ def close_zygotes() -> None:
 
 
 def main() -> None:
-    """CUDA: the zygote as a fresh interpreter (CUDA does not survive fork): torch first, then serve."""
+    """The zygote as a fresh interpreter: torch first (shared by every worker forked from it), then serve."""
     import torch  # noqa: F401 - imported once here, shared by every worker forked from this zygote
 
-    zygote_main(socket.socket(fileno=int(sys.argv[1])))
+    from llmprep.grading import sandbox  # run as the module itself, not as __main__: one copy of its state
+
+    sandbox.zygote_main(socket.socket(fileno=int(sys.argv[1])))
 
 
 if __name__ == "__main__":

@@ -1,27 +1,34 @@
 """Runtime bans, installed in the worker before the submission is imported: a banned computation reached by
 any route (an alias, `getattr` with a built string, `vars(F)`, `importlib`, `exec`, `torch.ops.aten`,
-`torch._C._nn`, a composite such as `F.softmin`) is recorded with the submission's line.
+`torch._C._nn`, a composite such as `F.softmin`, a library that sorts for you) is recorded with the
+submission's line.
 
-Three layers, each only for what the card bans:
+Layers, each only for what the card bans:
 - a `TorchDispatchMode` over the card's aten ops (`aten._softmax`, `aten.sort`, ...): every torch route ends
-  there, after composites are decomposed;
+  there, once composites are decomposed;
+- the card's composite ops (decomposed before the dispatch mode sees them, such as the math kernel of
+  attention) replaced under `torch.ops.aten` by tripwires;
 - a `TorchFunctionMode` over the torch callables the card's rules name, for a message in the user's terms;
-- tripwires on Python callables: banned builtins replaced by recording wrappers, the functions of banned
-  modules (and their C accelerators, `heapq`/`_heapq`) wrapped, and `list.sort` watched through a profile hook.
+- Python callables: banned builtins and the functions of banned modules (`heapq` and its C accelerator
+  `_heapq`, `numpy.partition`) replaced by tripwires, and a profile hook that sees every call of a builtin
+  function from Python code (`list.sort`, or the real `sorted` if the submission digs it up).
 
-A violation is sticky: once recorded, every later reply of this worker is `banned`, even if the submission
-caught the exception. Like everything in the worker this runs in the submission's own interpreter, so a
-submission that tampers with the interpreter itself (pops torch's mode stacks, uses ctypes) can get around it;
-the AST scan flags those routes, and the README says so.
+The worker calls nothing banned itself, so every banned call while it runs comes from the submission or from a
+library it called (`statistics.median` sorts): all of them count. A violation is sticky: once recorded, every
+later reply of this worker is `banned`, even if the submission caught the exception. If the submission takes
+the torch modes off their stacks, `intact()` notices at the end of the request. The worker runs without
+threads on the CPU (seccomp), and torch's mode stacks are per thread: a CUDA worker, whose driver needs
+threads, is the one place a thread could run torch without the modes.
 
-Imported only by the worker; it imports nothing of the judge.
+This runs in the submission's own interpreter: a submission that tampers with the interpreter itself (pops a
+mode, calls the banned op and pushes the mode back; native code) can get around it. The AST scan flags the
+usual routes, and the README says so. Imported only by the worker; it imports nothing of the judge.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import functools
 import importlib
 import sys
 import types
@@ -33,6 +40,15 @@ class BannedCall(RuntimeError):
     """Raised where a banned computation was reached; the worker reports `banned`."""
 
 
+def _line_of(source_file: str) -> str:
+    frame: types.FrameType | None = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == source_file:
+            return f"line {frame.f_lineno}: "
+        frame = frame.f_back
+    return ""
+
+
 class Tripwires:
     def __init__(self, source_file: str, rules: list[str], ops: list[str]) -> None:
         self.source_file = source_file
@@ -40,37 +56,28 @@ class Tripwires:
         self.ops = ops
         self.violations: list[str] = []
         self.modes: list[Any] = []
-
-    # -- recording
-
-    def _line(self) -> str:
-        frame: types.FrameType | None = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code.co_filename == self.source_file:
-                return f"line {frame.f_lineno}: "
-            frame = frame.f_back
-        return ""
+        self.originals: set[Any] = set()
 
     def trip(self, what: str) -> BannedCall:
-        message = f"{self._line()}`{what}` is not allowed on this card: write it by hand"
+        message = f"{_line_of(self.source_file)}`{what}` is not allowed on this card: write it by hand"
         if message not in self.violations:
             self.violations.append(message)
         return BannedCall(message)
 
-    def from_submission(self, frame: types.FrameType | None) -> bool:
-        """Whether a call comes from the submission (or code it made) rather than from a library module.
-
-        A library module's frame runs in that module's own namespace; the submission's code, and anything it
-        `exec`s, does not."""
-        if frame is None:
-            return True
-        if frame.f_code.co_filename == self.source_file:
-            return True
-        module = sys.modules.get(frame.f_globals.get("__name__", ""))
-        return module is None or vars(module) is not frame.f_globals or module.__name__ == "submission"
-
     def report(self) -> str | None:
+        if not self.intact():
+            self.trip("removing llmprep's runtime checks")
         return "\n".join(self.violations) if self.violations else None
+
+    def intact(self) -> bool:
+        """Whether the torch modes are still on their stacks (a submission may pop them)."""
+        if not self.modes:
+            return True
+        from torch.overrides import _get_current_function_mode_stack
+        from torch.utils._python_dispatch import _get_current_dispatch_mode_stack
+
+        stacks = [*_get_current_function_mode_stack(), *_get_current_dispatch_mode_stack()]
+        return all(any(mode is entry for entry in stacks) for mode in self.modes)
 
     # -- installing
 
@@ -78,35 +85,42 @@ class Tripwires:
         import torch
 
         self._torch_modes(torch)
+        watched: set[Any] = set()
         for entry in self.ops:
             if entry.startswith("module:"):
-                self._wrap_module(entry.removeprefix("module:"))
+                watched |= self._wrap_module(entry.removeprefix("module:"))
+            elif entry.startswith("aten."):
+                self._wrap_packet(torch, entry.removeprefix("aten."))
         for rule in self.rules:
             if rule.startswith("import:"):
-                self._wrap_module(rule.removeprefix("import:"))
+                watched |= self._wrap_module(rule.removeprefix("import:"))
             elif "." not in rule and hasattr(builtins, rule):
-                setattr(builtins, rule, self._wrapped(getattr(builtins, rule), rule))
-        if ".sort" in self.rules:
-            self._watch_list_sort()
+                watched.add(getattr(builtins, rule))
+                setattr(builtins, rule, self._tripwire(rule))
+            elif "." in rule and not rule.startswith((".", "torch.")):
+                watched |= self._wrap_path(rule)
+        methods = {rule[1:] for rule in self.rules if rule.startswith(".")} & {"sort"}
+        if watched or methods:
+            self._watch_calls(watched, methods)
 
-    def _wrapped(self, fn: Callable[..., Any], what: str) -> Callable[..., Any]:
-        trip, from_submission = self.trip, self.from_submission
+    def _tripwire(self, what: str) -> Callable[..., Any]:
+        """A stand-in that holds no reference to the original (no `__wrapped__`, no closure over it)."""
+        trip = self.trip
 
-        @functools.wraps(fn)
         def banned(*args: Any, **kwargs: Any) -> Any:
-            if from_submission(sys._getframe(1)):
-                raise trip(what)
-            return fn(*args, **kwargs)
+            raise trip(what)
 
+        banned.__name__ = banned.__qualname__ = what.rsplit(".", 1)[-1]
         return banned
 
-    def _wrap_module(self, name: str) -> None:
+    def _wrap_module(self, name: str) -> set[Any]:
         """Every function of the module, its submodules and its C accelerator (`_heapq` for `heapq`) trips;
-        so does creating an instance of one of its classes."""
+        so does creating an instance of one of its classes. Returns the originals, for the profile hook."""
         names = [name] if "." in name else [name, "_" + name]
         for module_name in names:
             with contextlib.suppress(ImportError):
                 importlib.import_module(module_name)
+        originals: set[Any] = set()
         for module_name, module in list(sys.modules.items()):
             if module is None or not any(module_name == n or module_name.startswith(n + ".") for n in names):
                 continue
@@ -115,21 +129,66 @@ class Tripwires:
                     continue
                 if isinstance(value, type):
                     if value.__module__.startswith(name) and "__init__" in vars(value):
-                        value.__init__ = self._wrapped(value.__init__, f"{module_name}.{attr}")  # type: ignore[misc]
+                        value.__init__ = self._tripwire(f"{module_name}.{attr}")  # type: ignore[misc]
                 elif callable(value) and not isinstance(value, types.ModuleType):
-                    setattr(module, attr, self._wrapped(value, f"{module_name}.{attr}"))
+                    with contextlib.suppress(TypeError):
+                        originals.add(value)
+                    setattr(module, attr, self._tripwire(f"{module_name}.{attr}"))
+        return originals
 
-    def _watch_list_sort(self) -> None:
-        trip, from_submission = self.trip, self.from_submission
+    def _wrap_path(self, rule: str) -> set[Any]:
+        """A dotted rule outside torch (`numpy.partition`): the attribute itself becomes a tripwire."""
+        module_name, _, attr = rule.rpartition(".")
+        try:
+            parent = importlib.import_module(module_name)
+        except ImportError:
+            return set()
+        original = getattr(parent, attr, None)
+        if original is None or isinstance(original, type | types.ModuleType):
+            return set()
+        setattr(parent, attr, self._tripwire(rule))
+        try:
+            return {original}
+        except TypeError:
+            return set()
+
+    def _wrap_packet(self, torch: Any, name: str) -> None:
+        """`torch.ops.aten.NAME` (and its overloads) trip: composite ops decompose before the dispatch mode."""
+        if getattr(torch.ops.aten, name, None) is None:
+            return
+        trip = self.trip
+        what = f"torch.ops.aten.{name}"
+
+        class Packet:
+            def __call__(self, *args: Any, **kwargs: Any) -> Any:
+                raise trip(what)
+
+            def __getattr__(self, overload: str) -> Any:
+                return self
+
+        setattr(torch.ops.aten, name, Packet())
+        for home in (torch, torch._C._VariableFunctions):  # torch.X and where torch.X comes from
+            direct = getattr(home, name, None)
+            if direct is not None and callable(direct):
+                with contextlib.suppress(AttributeError, TypeError):
+                    setattr(home, name, self._tripwire(f"torch.{name}"))
+
+    def _watch_calls(self, originals: set[Any], methods: set[str]) -> None:
+        """Every call of a builtin function from Python code: a banned one trips even when reached through a
+        reference the submission kept or dug up (the real `sorted`, `list.sort` by `getattr`)."""
+        trip = self.trip
+        self.originals = originals  # kept alive: an id is only unique while its object lives
+        banned_ids = {id(fn) for fn in originals}
+        names = {getattr(fn, "__name__", "") for fn in originals}
 
         def profile(frame: types.FrameType, event: str, arg: Any) -> None:
-            if (
-                event == "c_call"
-                and getattr(arg, "__name__", "") == "sort"
-                and type(getattr(arg, "__self__", None)) is list
-                and from_submission(frame)
-            ):
-                raise trip("list.sort")
+            if event != "c_call":
+                return
+            name = getattr(arg, "__name__", "")
+            if name in methods and type(getattr(arg, "__self__", None)) is list:
+                raise trip(f"list.{name}")
+            if name in names and id(arg) in banned_ids:
+                raise trip(getattr(arg, "__qualname__", name))
 
         sys.setprofile(profile)
 
@@ -144,10 +203,9 @@ class Tripwires:
                 banned_functions[target] = rule.lstrip(".")
         banned_ops = set()
         for op in self.ops:
-            if op.startswith("module:"):
+            if not op.startswith("aten."):
                 continue
-            namespace, _, name = op.partition(".")
-            packet = getattr(getattr(torch.ops, namespace, None), name, None)
+            packet = getattr(torch.ops.aten, op.removeprefix("aten."), None)
             if packet is not None:
                 banned_ops.add(packet)
         trip = self.trip
