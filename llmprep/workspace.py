@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from llmprep import clock, config, decks, paths, store
-from llmprep.errors import StorageError
+from llmprep.errors import LlmprepError, StorageError, UsageError
 from llmprep.grading import catalogue
 
 
@@ -18,10 +18,11 @@ from llmprep.grading import catalogue
 class Workspace:
     db_path: Path
     extra_deck_dirs: list[Path] = field(default_factory=list)
+    lang_option: str | None = None  # the global `--lang`
 
     @classmethod
-    def open(cls, db: Path | None, deck_dirs: list[Path] | None) -> Workspace:
-        return cls(paths.database(db), paths.user_deck_dirs(deck_dirs))
+    def open(cls, db: Path | None, deck_dirs: list[Path] | None, lang: str | None = None) -> Workspace:
+        return cls(paths.database(db), paths.user_deck_dirs(deck_dirs), check_language(lang))
 
     @cached_property
     def data_dir(self) -> Path:
@@ -36,6 +37,19 @@ class Workspace:
     def config(self) -> config.Config:
         return config.load(self.config_path)
 
+    def language(self, override: str | None = None) -> str:
+        """zh or en for the human text: a command's own `--lang`, else the global one, else config `lang` (then
+        the locale)."""
+        return check_language(override) or self.lang_option or self.config.language()
+
+    def language_or_en(self) -> str:
+        """language() where the config may be broken or never needed (a deck warning, `decks validate`): a broken
+        config.toml is reported by the command that reads it, not by the text around a deck problem."""
+        try:
+            return self.language()
+        except LlmprepError:
+            return "en"
+
     @cached_property
     def decks(self) -> list[decks.Deck]:
         """Built-in decks (a problem is an error), then the user's; a broken user deck is skipped with a warning."""
@@ -45,9 +59,11 @@ class Workspace:
             from rich.markup import escape
 
             from llmprep.console import err
+            from llmprep.messages import t
 
+            warning = t("common.warning", self.language_or_en())
             for line in loaded.skipped:
-                err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
+                err.print(f"[yellow]{warning}[/] {escape(line)}", soft_wrap=True)
         return loaded.decks
 
     @cached_property
@@ -78,3 +94,12 @@ class Workspace:
         """For a command that saves: refuse up front, before any work, when the database is read-only."""
         if self.read_only:
             raise StorageError(store.read_only_message(self.db_path))
+
+
+def check_language(lang: str | None) -> str | None:
+    """A `--lang` value as given (None when not given); anything but zh or en is a usage error."""
+    from llmprep.messages import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(f"--lang must be zh or en, got {lang!r}")
+    return lang

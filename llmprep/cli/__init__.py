@@ -40,11 +40,14 @@ def main_options(
         metavar="DIR",
         help="Extra deck folder, merged with the built-in decks (repeatable; env LLMPREP_DECKS).",
     ),
+    lang: str | None = typer.Option(
+        None, "--lang", metavar="LANG", help="zh or en for every command's text (default from config, then the locale)."
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     from llmprep.workspace import Workspace
 
-    ctx.obj = Workspace.open(db, decks)
+    ctx.obj = Workspace.open(db, decks, lang)
 
 
 def _register() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from llmprep.console import out
 from llmprep.decks import Card
 from llmprep.errors import ExitCode, LlmprepError, UsageError
 from llmprep.keys import KeyReader
+from llmprep.messages import MESSAGES, rating_name, t
 from llmprep.workspace import Workspace
 
 STATUS_STYLE = {
@@ -56,7 +58,7 @@ def code(
     """List coding cards, or write one in $EDITOR (or --file) and grade it. Exit 0: all checks pass; 1: not."""
     ws: Workspace = ctx.obj
     if card is None:
-        _list(ws)
+        _list(ws, ws.language(lang))
         return
     deck_card = _find(ws, card)
     assert deck_card.grader is not None
@@ -65,7 +67,7 @@ def code(
         raise UsageError(f"--dtype must be float32 or bfloat16, got {dtype!r}")
     if device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"--device must be auto, cpu or cuda, got {device!r}")
-    language = lang or ws.config.language()
+    language = ws.language(lang)
     if file is None:
         passed = practice(ws, deck_card, device, dtype, seed, language, KeyReader(), as_json=as_json)
         raise typer.Exit(ExitCode.OK if passed else ExitCode.FAILED)
@@ -77,12 +79,12 @@ def code(
         raise UsageError(f"{file}: a directory; give the .py file to grade") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    verdict = _grade_and_record(ws, deck_card, source, device, dtype, seed, quiet=as_json)
+    verdict = _grade_and_record(ws, deck_card, source, device, dtype, seed, quiet=as_json, lang=language)
     if as_json:
         print(json.dumps(verdict, ensure_ascii=False))
     else:
-        _report(verdict)
-        _after(ws, deck_card, verdict)
+        _report(verdict, language)
+        _after(ws, deck_card, verdict, language)
     raise typer.Exit(ExitCode.OK if verdict["passed"] else ExitCode.FAILED)
 
 
@@ -96,12 +98,20 @@ def _find(ws: Workspace, name: str) -> Card:
 
 
 def _grade_and_record(
-    ws: Workspace, card: Card, source: str, device: str, dtype: str, seed: int | None, *, quiet: bool = False
+    ws: Workspace,
+    card: Card,
+    source: str,
+    device: str,
+    dtype: str,
+    seed: int | None,
+    *,
+    quiet: bool = False,
+    lang: str = "en",
 ) -> dict:
     from llmprep.grading import attempts, judge
 
     assert card.grader is not None
-    progress = None if quiet else _progress_line()
+    progress = None if quiet else _progress_line(lang)
     try:
         verdict = judge.grade(
             card.grader, source, device=device, dtype=dtype, seed=seed, hide=(ws.data_dir,), progress=progress
@@ -113,7 +123,7 @@ def _grade_and_record(
     return verdict
 
 
-def _progress_line() -> Callable[[str | None], None]:
+def _progress_line(lang: str) -> Callable[[str | None], None]:
     """Which check is running, on one line of stderr that the report replaces (nothing when not a TTY)."""
     from llmprep.console import err
 
@@ -123,13 +133,13 @@ def _progress_line() -> Callable[[str | None], None]:
         if check is None:
             err.file.write("\r\x1b[K")
         else:
-            err.file.write(f"\r\x1b[Kchecking {check} ...")
+            err.file.write("\r\x1b[K" + t("code.checking", lang, check=check))
         err.file.flush()
 
     return show
 
 
-def _after(ws: Workspace, card: Card, verdict: dict) -> None:
+def _after(ws: Workspace, card: Card, verdict: dict, lang: str) -> None:
     """After a pass: how the card was rated and when it comes back."""
     from llmprep.store import CardState, ReviewLog
 
@@ -142,38 +152,51 @@ def _after(ws: Workspace, card: Card, verdict: dict) -> None:
         due = session.scalar(select(CardState.due).where(CardState.card_id == card.id))
     if rating is None or due is None:
         return
-    from llmprep import scheduler
     from llmprep.cli.render import interval
 
-    out.print(f"rated {scheduler.RATING_NAMES[rating]} · next due in {interval(clock.as_utc(due) - clock.now())}")
+    next_in = interval(clock.as_utc(due) - clock.now(), lang)
+    out.print(t("code.rated", lang, rating=rating_name(rating, lang), interval=next_in))
 
 
-def _report(verdict: dict) -> None:
+def _status(status: str, lang: str) -> str:
+    """A check's status for people (pass, fail...; zh 通过, 未通过...); --json keeps the status names."""
+    return t(f"code.status.{status}", lang) if f"code.status.{status}" in MESSAGES else status
+
+
+def _report(verdict: dict, lang: str = "en") -> None:
+    dtype = verdict.get("dtype", "float32")
     table = Table(
-        title=f"{verdict['card']} on {verdict['device']} ({verdict.get('dtype', 'float32')})", show_lines=True
+        title=t("code.report_title", lang, card=verdict["card"], device=verdict["device"], dtype=dtype), show_lines=True
     )
-    table.add_column("check")
-    table.add_column("verdict")
-    table.add_column("details", overflow="fold")
+    table.add_column(t("code.col_check", lang))
+    table.add_column(t("code.col_verdict", lang))
+    table.add_column(t("code.col_details", lang), overflow="fold")
     hints_shown: set[str] = set()
     for names, check in _collapsed(verdict["checks"]):
         style = STATUS_STYLE.get(check["status"], "white")
-        details = check["message"]
+        details = escape(check["message"])  # the submission's own text: never markup (`[x > p][k]`, `[/mask]`)
         hint = check.get("hint")
         if hint and hint not in hints_shown:
             hints_shown.add(hint)
-            details += f"\nhint: {hint}"
-        label = names[0] if len(names) == 1 else f"{', '.join(names)} ({len(names)} checks)"
-        table.add_row(label, f"[{style}]{check['status']}[/]", details)
+            details += "\n" + t("code.hint", lang, hint=escape(hint))
+        if len(names) == 1:
+            label = names[0]
+        else:
+            label = t("code.collapsed_checks", lang, names=", ".join(names), count=len(names))
+        table.add_row(label, f"[{style}]{_status(check['status'], lang)}[/]", details)
     out.print(table)
     passed = sum(c["status"] == "pass" for c in verdict["checks"])
-    mark = "[green]all checks pass[/]" if verdict["passed"] else f"[red]{passed}/{len(verdict['checks'])} pass[/]"
-    out.print(f"{mark} in {verdict['duration_s']:.1f}s · seed {verdict.get('seed')} (replay with --seed)")
+    if verdict["passed"]:
+        mark = t("code.all_pass", lang)
+    else:
+        mark = t("code.some_pass", lang, passed=passed, total=len(verdict["checks"]))
+    out.print(
+        t("code.summary", lang, mark=mark, seconds=f"{verdict['duration_s']:.1f}", seed=verdict.get("seed")),
+        soft_wrap=lang == "zh",  # holds `--seed`: not broken at its spaces (en keeps its word-wrapped layout)
+    )
     if verdict.get("sandbox") == "basic":
-        out.print(
-            f"[yellow]sandbox: basic[/] — {verdict.get('sandbox_note', 'namespaces unavailable')}: the submission ran "
-            "with limits and an audit hook but could read your files (README: grading)"
-        )
+        note = verdict.get("sandbox_note", t("code.sandbox_note_default", lang))
+        out.print(t("code.sandbox_basic", lang, note=note))
 
 
 def _collapsed(checks: list[dict]) -> list[tuple[list[str], dict]]:
@@ -225,15 +248,15 @@ def practice(
         except FileNotFoundError:
             raise LlmprepError(f"editor `{editor[0]}` not found: set $EDITOR or use --file") from None
         source = workspace.read_text(encoding="utf-8", errors="replace")
-        verdict = _grade_and_record(ws, card, source, device, dtype, seed, quiet=as_json)
+        verdict = _grade_and_record(ws, card, source, device, dtype, seed, quiet=as_json, lang=lang)
         if as_json:
             print(json.dumps(verdict, ensure_ascii=False))
         else:
-            _report(verdict)
+            _report(verdict, lang)
         if verdict["passed"]:
-            _after(ws, card, verdict)
+            _after(ws, card, verdict, lang)
             return True
-        out.print("[dim]e: edit again · g: give up and see the reference solution · q: quit[/]")
+        out.print(t("code.loop_prompt", lang))
         key = keys.read()
         while key not in ("e", "g", "q"):
             key = keys.read()
@@ -244,18 +267,18 @@ def practice(
             solution = paths.solutions() / f"{card.grader}.py"
             code = solution.read_text(encoding="utf-8")
             out.print(Syntax(code, "python", line_numbers=True, theme=ws.config.code_theme, background_color="default"))
-            out.print("[dim]rated Again: the card comes back soon[/]")
+            out.print(t("code.gave_up", lang))
             return False
 
 
-def _list(ws: Workspace) -> None:
+def _list(ws: Workspace, lang: str) -> None:
     from llmprep.grading import cardspec
     from llmprep.store import Attempt, CardState
 
     coding = [c for c in ws.cards.values() if c.kind == "code"]
-    table = Table(title="Coding cards")
-    for column in ("card", "title", "difficulty", "last verdict", "due"):
-        table.add_column(column)
+    table = Table(title=t("code.list_title", lang))
+    for column in ("card", "title", "difficulty", "last_verdict", "due"):
+        table.add_column(t(f"code.col_{column}", lang))
     with Session(ws.engine) as session:
         last = dict(
             session.execute(
@@ -268,7 +291,10 @@ def _list(ws: Workspace) -> None:
     for card in sorted(coding, key=lambda c: c.grader or ""):
         assert card.grader is not None
         spec = cardspec.load(card.grader)
-        verdict = {True: "[green]pass[/]", False: "[red]fail[/]"}.get(last.get(card.id), "—")  # type: ignore[call-overload]
-        when = due[card.id].strftime("%Y-%m-%d") if card.id in due else "new"
-        table.add_row(card.grader, spec.title, spec.difficulty, verdict, when)
+        shown = {True: f"[green]{_status('pass', lang)}[/]", False: f"[red]{_status('fail', lang)}[/]"}
+        verdict = shown.get(last.get(card.id), "—")  # type: ignore[call-overload]
+        when = due[card.id].strftime("%Y-%m-%d") if card.id in due else t("code.due_new", lang)
+        difficulty = f"code.difficulty.{spec.difficulty}"
+        difficulty = t(difficulty, lang) if difficulty in MESSAGES else spec.difficulty
+        table.add_row(card.grader, spec.title, difficulty, verdict, when)
     out.print(table)

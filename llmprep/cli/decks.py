@@ -13,6 +13,7 @@ from llmprep import decks as deck_core
 from llmprep.console import out
 from llmprep.decks import deck_files
 from llmprep.errors import DeckError, UsageError
+from llmprep.messages import t
 from llmprep.workspace import Workspace
 
 decks_app = typer.Typer(help="List decks, validate deck files, unsuspend cards.", invoke_without_command=True)
@@ -30,10 +31,10 @@ def list_decks(ctx: typer.Context) -> None:
     ws: Workspace = ctx.obj
     with Session(ws.engine) as session:
         counts = scheduler.due_counts(session, clock.now(), scheduler.Filters(), ws.config.day_starts_at)
-    lang = ws.config.language()
-    table = Table(title="Decks")
+    lang = ws.language()
+    table = Table(title=t("decks.title", lang))
     for column in ("deck", "title", "cards", "new", "learning", "due", "suspended"):
-        table.add_column(column, justify="left" if column in ("deck", "title") else "right")
+        table.add_column(t(f"decks.col_{column}", lang), justify="left" if column in ("deck", "title") else "right")
     for deck in ws.decks:
         c = counts.get(deck.id, {})
         table.add_row(
@@ -67,7 +68,7 @@ def validate(
     total = sum(len(d.cards) for d in loaded)
     if problems:
         raise DeckError(f"{len(problems)} problem(s) in {len(files)} file(s)", details=problems)
-    out.print(f"[green]ok[/]: {len(files)} file(s), {total} cards")
+    out.print(t("decks.validate_ok", ws.language_or_en(), files=len(files), cards=total))
 
 
 @decks_app.command("unsuspend")
@@ -81,4 +82,4 @@ def unsuspend(ctx: typer.Context, card_ids: list[str] = typer.Argument(..., help
     with Session(ws.engine) as session, session.begin():
         for card_id in card_ids:
             store.set_suspended(session, card_id, False, leech=False)
-    out.print(f"unsuspended {len(card_ids)} card(s)")
+    out.print(t("decks.unsuspended", ws.language(), count=len(card_ids)))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from llmprep.console import out
 from llmprep.decks import Card
+from llmprep.messages import rating_name, t
 
 # `$$ ... $$` and `\( ... \)` in a deck are LaTeX; a single `$` stays a dollar sign ("the answer is $18")
 MATH = re.compile(r"\$\$(.+?)\$\$|\\\((.+?)\\\)", re.DOTALL)
@@ -31,76 +32,82 @@ def markdown(text: str | None, theme: str) -> Markdown:
     return Markdown(_math(text or ""), code_theme=theme)
 
 
-RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def interval(delta: timedelta) -> str:
-    """Anki-style short interval: 45s, 10m, 3h, 4d, 2.1mo, 1.3y."""
+def interval(delta: timedelta, lang: str = "en") -> str:
+    """Anki-style short interval: 45s, 10m, 3h, 4d, 2.1mo, 1.3y (zh: 45秒, 10分钟, 3小时, 4天, 2.1个月, 1.3年)."""
     seconds = max(0.0, delta.total_seconds())
     if seconds < 60:
-        return f"{seconds:.0f}s"
+        return t("interval.s", lang, n=f"{seconds:.0f}")
     if seconds < 3600:
-        return f"{seconds / 60:.0f}m"
+        return t("interval.m", lang, n=f"{seconds / 60:.0f}")
     if seconds < 86400:
-        return f"{seconds / 3600:.0f}h"
+        return t("interval.h", lang, n=f"{seconds / 3600:.0f}")
     days = seconds / 86400
     if days < 30:
-        return f"{days:.0f}d"
+        return t("interval.d", lang, n=f"{days:.0f}")
     if days < 365:
-        return f"{days / 30:.1f}mo"
-    return f"{days / 365:.1f}y"
+        return t("interval.mo", lang, n=f"{days / 30:.1f}")
+    return t("interval.y", lang, n=f"{days / 365:.1f}")
 
 
-def status(new: int, learning: int, due: int, *, seconds: float) -> None:
+def status(new: int, learning: int, due: int, *, seconds: float, lang: str = "en") -> None:
     """Anki's three numbers (new · learning · due still to come today) and the time spent so far."""
     minutes, secs = divmod(int(seconds), 60)
     out.print(
-        f"[blue]new {new}[/] · [red]learning {learning}[/] · [green]due {due}[/]   [dim]{minutes}:{secs:02d}[/]",
-        highlight=False,
+        t("render.status", lang, new=new, learning=learning, due=due, time=f"{minutes}:{secs:02d}"), highlight=False
     )
 
 
 def question(card: Card, lang: str, *, cram: bool = False, theme: str = "ansi_dark") -> None:
-    label = f"{card.deck} · {card.id}" + (" · cram" if cram else "")
+    label = f"{card.deck} · {card.id}" + (f" · {t('render.cram_label', lang)}" if cram else "")
     if card.tags:
         label += " · " + ", ".join(card.tags)
     out.print()
     out.print(Panel(markdown(card.text("q", lang), theme), title=label, title_align="left", border_style="blue"))
 
 
-def reveal_prompt() -> None:
-    out.print("[dim]Enter/Space: show answer · b bury · s suspend · e edit · q quit[/]")
+def reveal_prompt(lang: str = "en") -> None:
+    out.print(t("render.reveal_prompt", lang))
 
 
 def answer(card: Card, lang: str, *, theme: str = "ansi_dark") -> None:
     out.print(markdown(card.text("a", lang), theme))
     pitfall = card.text("pitfall", lang)
     if pitfall:
-        title = "常见误区" if lang == "zh" else "Common pitfall"
+        title = t("render.pitfall", lang)
         out.print(Panel(markdown(pitfall, theme), title=title, title_align="left", border_style="yellow"))
     if card.sources:
-        out.print("[dim]sources: " + "; ".join(card.sources) + "[/]", markup=True, highlight=False)
+        out.print("[dim]" + t("render.sources", lang) + "; ".join(card.sources) + "[/]", markup=True, highlight=False)
 
 
-def buttons(intervals: dict[int, timedelta] | None, *, can_undo: bool) -> None:
+def buttons(intervals: dict[int, timedelta] | None, *, can_undo: bool, lang: str = "en") -> None:
     parts = []
-    for rating, label in RATING_LABELS.items():
-        after = f" ({interval(intervals[rating])})" if intervals else ""
-        parts.append(f"[{RATING_STYLES[rating]}]{rating} {label}{after}[/]")
-    extra = ("u undo · " if can_undo else "") + "Space Good · b bury · s suspend · e edit · q quit"
+    for rating, style in RATING_STYLES.items():
+        after = t("render.button_interval", lang, interval=interval(intervals[rating], lang)) if intervals else ""
+        parts.append(f"[{style}]{rating} {rating_name(rating, lang)}{after}[/]")
+    undo = t("render.key_undo", lang)
+    extra = (f"{undo} · " if can_undo else "") + t("render.keys_after_answer", lang)
     if intervals is None:
-        extra = "u undo · q quit" if can_undo else "q quit"
+        extra = (f"{undo} · " if can_undo else "") + t("render.key_quit", lang)
     out.print("   ".join(parts) + f"   [dim]{extra}[/]")
 
 
 def summary(
-    *, seen: int, ratings: dict[str, int], seconds: float, due_tomorrow: int, leeches: list[str], cram: bool
+    *,
+    seen: int,
+    ratings: dict[int, int],
+    seconds: float,
+    due_tomorrow: int,
+    leeches: list[str],
+    cram: bool,
+    lang: str = "en",
 ) -> None:
-    table = Table(title="Session" + (" (cram: schedule untouched)" if cram else ""), show_header=False)
-    table.add_row("cards seen", str(seen))
-    table.add_row("ratings", "  ".join(f"{name} {n}" for name, n in ratings.items()))
-    table.add_row("time", f"{seconds / 60:.1f} min")
-    table.add_row("due by end of tomorrow", str(due_tomorrow))
+    table = Table(title=t("render.summary_title_cram" if cram else "render.summary_title", lang), show_header=False)
+    table.add_row(t("render.summary_seen", lang), str(seen))
+    table.add_row(
+        t("render.summary_ratings", lang), "  ".join(f"{rating_name(r, lang)} {n}" for r, n in ratings.items())
+    )
+    table.add_row(t("render.summary_time", lang), t("render.summary_minutes", lang, minutes=f"{seconds / 60:.1f}"))
+    table.add_row(t("render.summary_due_tomorrow", lang), str(due_tomorrow))
     if leeches:
-        table.add_row("new leeches", ", ".join(leeches))
+        table.add_row(t("render.summary_leeches", lang), ", ".join(leeches))
     out.print(table)

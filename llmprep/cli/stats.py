@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -16,6 +17,7 @@ from rich.text import Text
 from llmprep import clock, scheduler
 from llmprep.console import err, out
 from llmprep.errors import LlmprepError, UsageError
+from llmprep.messages import MESSAGES, t
 from llmprep.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -56,68 +58,78 @@ def stats(
         ws.engine, ws.config, scheduler.Filters(tuple(deck or ()), tuple(tag or ())), clock.now(), days
     )
     written = _plot(report, plot) if plot is not None else None
+    lang = ws.language()
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
     elif report["empty"]:
-        out.print(
-            Panel(
-                "Nothing yet: no reviews or coding attempts so far.\n"
-                "Start with [bold]llmprep study[/] (or [bold]llmprep code mha[/]) and come back tomorrow.",
-                title="llmprep stats",
-                border_style="blue",
-            )
-        )
+        out.print(Panel(t("stats.empty", lang), title="llmprep stats", border_style="blue"))
     else:
-        _render(report)
+        _render(report, lang)
     if written is not None:  # last, so it is not scrolled away; on stderr with --json, whose stdout is the document
-        (err if as_json else out).print(f"chart written to {written}", markup=False, soft_wrap=True)
+        (err if as_json else out).print(t("stats.chart_written", lang, path=written), markup=False, soft_wrap=True)
 
 
-def _render(report: dict[str, Any]) -> None:
+def _render(report: dict[str, Any], lang: str = "en") -> None:
     today, streak = report["today"], report["streak"]
     again = "—" if today["again_rate"] is None else f"{today['again_rate']:.0%}"
-    out.print(
-        Panel(
-            f"today: {today['reviewed']} reviewed ({today['new']} new) · again {again} · {today['seconds'] / 60:.0f} min\n"
-            f"streak: {streak['current']} day(s), longest {streak['longest']} · {streak['study_days']} study days · "
-            f"{report['reviews']} reviews of {report['cards']} cards",
-            title="llmprep stats",
-            border_style="blue",
-        )
+    today_line = t(
+        "stats.today",
+        lang,
+        reviewed=today["reviewed"],
+        new=today["new"],
+        again=again,
+        minutes=f"{today['seconds'] / 60:.0f}",
     )
-    out.print(_forecast(report["forecast"]))
-    out.print(_heatmap(report["heatmap"], report["filters"]["days"], date.fromisoformat(report["forecast"][0]["date"])))
-    out.print(_retention(report["retention"]))
-    out.print(_mastery("decks", report["decks"]))
-    studied_tags = [t for t in report["tags"] if t["mean_retrievability"] is not None]
+    streak_line = t(
+        "stats.streak",
+        lang,
+        current=streak["current"],
+        longest=streak["longest"],
+        study_days=streak["study_days"],
+        reviews=report["reviews"],
+        cards=report["cards"],
+    )
+    out.print(Panel(f"{today_line}\n{streak_line}", title="llmprep stats", border_style="blue"))
+    out.print(_forecast(report["forecast"], lang))
+    today_date = date.fromisoformat(report["forecast"][0]["date"])
+    out.print(_heatmap(report["heatmap"], report["filters"]["days"], today_date, lang))
+    out.print(_retention(report["retention"], lang))
+    out.print(_mastery("decks", report["decks"], lang))
+    studied_tags = [tag for tag in report["tags"] if tag["mean_retrievability"] is not None]
     if studied_tags:  # the weakest topics first
-        out.print(_mastery("tags", sorted(studied_tags, key=lambda r: r["mean_retrievability"])[:12]))
+        out.print(_mastery("tags", sorted(studied_tags, key=lambda r: r["mean_retrievability"])[:12], lang))
+    yes, no = t("common.yes", lang), t("common.no", lang)
     if report["weakest"]:
-        weak = Table(title="Weakest cards (study these next)")
-        for column in ("card", "deck", "recall now", "lapses", "leech"):
-            weak.add_column(column)
+        weak = Table(title=t("stats.weakest_title", lang))
+        for column in ("card", "deck", "recall", "lapses", "leech"):
+            weak.add_column(t(f"stats.col_{column}", lang))
         for row in report["weakest"]:
             weak.add_row(
-                row["card"], row["deck"], _pct(row["retrievability"]), str(row["lapses"]), "yes" if row["leech"] else ""
+                row["card"], row["deck"], _pct(row["retrievability"]), str(row["lapses"]), yes if row["leech"] else ""
             )
         out.print(weak)
     coding = report["coding"]
     if coding["cards"]:
-        table = Table(
-            title=f"Coding: {coding['attempts']} attempts, pass rate {_pct(coding['pass_rate'])}, "
-            f"first-try {_pct(coding['first_try_pass_rate'])}"
+        title = t(
+            "stats.coding_title",
+            lang,
+            attempts=coding["attempts"],
+            pass_rate=_pct(coding["pass_rate"]),
+            first_try=_pct(coding["first_try_pass_rate"]),
         )
-        for column in ("card", "attempts", "pass rate", "first try", "days to pass", "last"):
-            table.add_column(column)
+        table = Table(title=title)
+        for column in ("problem", "attempts", "pass_rate", "first_try", "days_to_pass", "last"):
+            table.add_column(t(f"stats.col_{column}", lang))
         for row in coding["cards"]:
             to_pass = "—" if row["days_to_first_pass"] is None else f"{row['days_to_first_pass']:.1f}"
+            last = f"code.status.{row['last_verdict']}"  # pass or fail: the --json value, shown in words
             table.add_row(
                 row["card"],
                 str(row["attempts"]),
                 _pct(row["pass_rate"]),
-                "yes" if row["first_try_pass"] else "no",
+                yes if row["first_try_pass"] else no,
                 to_pass,
-                row["last_verdict"],
+                t(last, lang) if last in MESSAGES else row["last_verdict"],
             )
         out.print(table)
 
@@ -126,7 +138,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _forecast(forecast: list[dict[str, Any]]) -> Panel:
+def _forecast(forecast: list[dict[str, Any]], lang: str = "en") -> Panel:
     """Bars drawn with plotext, sized to fit an 80-column terminal."""
     import plotext as plt
 
@@ -138,18 +150,21 @@ def _forecast(forecast: list[dict[str, Any]]) -> Panel:
     plt.theme("clear")
     chart = plt.build()
     plt.clear_figure()
-    return Panel(Text.from_ansi(chart), title="Due in the next 30 days", border_style="blue")
+    return Panel(Text.from_ansi(chart), title=t("stats.forecast_title", lang), border_style="blue")
 
 
-def _heatmap(cells: list[dict[str, Any]], days: int, today: date) -> Panel:
+def _heatmap(cells: list[dict[str, Any]], days: int, today: date, lang: str = "en") -> Panel:
     """Weeks as columns, weekdays as rows, like a contributions graph; shades from the day's review count."""
     counts = {c["date"]: c["reviews"] for c in cells}
     weeks = min((days + 6) // 7, max(1, (out.width - 12) // 1))
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     peak = max(counts.values(), default=1)
+    names = {weekday: t(f"weekday.{weekday}", lang) for weekday in (0, 2, 4, 6)}  # every other row is labelled
+    width = max(cell_len(name) for name in names.values())
     lines = []
     for weekday in range(7):
-        line = Text(["Mon", "   ", "Wed", "   ", "Fri", "   ", "Sun"][weekday] + " ")
+        name = names.get(weekday, "")
+        line = Text(name + " " * (width - cell_len(name)) + " ")
         for week in range(weeks):
             day = start + timedelta(days=7 * week + weekday)
             if day > today:
@@ -159,25 +174,31 @@ def _heatmap(cells: list[dict[str, Any]], days: int, today: date) -> Panel:
             level = 0 if n == 0 else 1 + min(3, int(3 * n / peak))
             line.append(SHADES[level] if n else "·", style="green" if n else "dim")
         lines.append(line)
-    legend = Text(f"    · none  {SHADES[1]} few  {SHADES[4]} most ({peak}/day)")
-    return Panel(Group(*lines, legend), title=f"Reviews, last {weeks} weeks", border_style="blue")
+    legend = Text(" " * (width + 1) + t("stats.heatmap_legend", lang, few=SHADES[1], most=SHADES[4], peak=peak))
+    return Panel(Group(*lines, legend), title=t("stats.heatmap_title", lang, weeks=weeks), border_style="blue")
 
 
-def _retention(retention: dict[str, Any]) -> Table:
-    table = Table(title="True retention (reviews passed; mature = interval ≥ 21 days)")
+def _retention(retention: dict[str, Any], lang: str = "en") -> Table:
+    table = Table(title=t("stats.retention_title", lang))
     for column in ("period", "young", "mature", "all"):
-        table.add_column(column)
+        table.add_column(t(f"stats.col_{column}", lang))
     for period, row in retention.items():
+        name = f"stats.period.{period}"
         table.add_row(
-            period, *(f"{_pct(row[k]['retention'])} of {row[k]['reviews']}" for k in ("young", "mature", "all"))
+            t(name, lang) if name in MESSAGES else period,
+            *(
+                t("stats.retention_cell", lang, retention=_pct(row[k]["retention"]), reviews=row[k]["reviews"])
+                for k in ("young", "mature", "all")
+            ),
         )
     return table
 
 
-def _mastery(title: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"Mastery by {title[:-1]}")
-    for column in (title[:-1], "cards", "new", "learn", "young", "mature", "susp", "recall now"):
-        table.add_column(column, justify="left" if column == title[:-1] else "right")
+def _mastery(title: str, rows: list[dict[str, Any]], lang: str = "en") -> Table:
+    """Per deck (`title` decks) or per tag (tags)."""
+    table = Table(title=t(f"stats.mastery_title.{title}", lang))
+    for column in (title[:-1], "cards", "new", "learn", "young", "mature", "susp", "recall"):
+        table.add_column(t(f"stats.col_{column}", lang), justify="left" if column == title[:-1] else "right")
     for row in rows:
         table.add_row(
             row["name"],

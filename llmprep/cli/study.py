@@ -18,6 +18,7 @@ from llmprep.console import out
 from llmprep.decks import Card
 from llmprep.errors import UsageError
 from llmprep.keys import KeyReader
+from llmprep.messages import rating_name, t
 from llmprep.store import CardState
 from llmprep.workspace import Workspace
 
@@ -57,9 +58,7 @@ def study(
     ws: Workspace = ctx.obj
     ws.require_writable()  # every rating is saved at once: a read-only database is refused before the first card
     cfg = ws.config
-    language = lang or cfg.language()
-    if language not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en, got {language!r}")
+    language = ws.language(lang)
     _check_known("deck", deck or [], {d.id for d in ws.decks})
     _check_known("tag", tag or [], {t for card in ws.cards.values() for t in card.tags})
     filters = scheduler.Filters(tuple(deck or ()), tuple(tag or ()))
@@ -73,10 +72,10 @@ def study(
         else:
             _drill(ws, reviewer, filters, limits, language, keys, summary)
     except KeyboardInterrupt:
-        out.print("\n[dim]interrupted — every rating shown as recorded is saved[/]")
-        _summary(ws, summary, cram)
+        out.print("\n" + t("study.interrupted", language))
+        _summary(ws, summary, cram, language)
         raise typer.Exit(130) from None
-    _summary(ws, summary, cram)
+    _summary(ws, summary, cram, language)
 
 
 def _check_known(what: str, names: list[str], known: set[str]) -> None:
@@ -116,50 +115,50 @@ def _drill(
         redo = None
         if card_id is None:
             if history:
-                out.print("[green]Nothing more is due. Well done.[/] [dim](u: undo the last action · Enter: finish)[/]")
+                out.print(t("study.all_done_undo", lang))
                 if keys.read() == "u":
-                    redo = _undo(reviewer, history, summary)
+                    redo = _undo(reviewer, history, summary, lang)
                     continue
-            _end_of_day(ws, filters, bool(history))
+            _end_of_day(ws, filters, bool(history), lang)
             return
         card = ws.cards[card_id]
         summary.seen.add(card_id)
-        render.status(*counts, seconds=time.monotonic() - summary.started)
+        render.status(*counts, seconds=time.monotonic() - summary.started, lang=lang)
         shown_at = time.monotonic()
         render.question(card, lang, theme=ws.config.code_theme)
         if card.kind == "code":
             if _coding_card(ws, reviewer, card, lang, keys, history) == "q":
                 return
             continue
-        render.reveal_prompt()
+        render.reveal_prompt(lang)
         key = keys.read()
         while key not in ("", " ", "q", "s", "b", "e") and not (key == "u" and history):
             key = keys.read()
         if key == "q":
             return
         if key in ("s", "b", "u"):
-            redo = _act(key, reviewer, card_id, now, history, summary)
+            redo = _act(key, reviewer, card_id, now, history, summary, lang)
             continue
         if key == "e":
-            _edit_card(ws, card)
+            _edit_card(ws, card, lang)
             redo = card_id
             continue
         revealed = clock.now()
         outcomes = reviewer.outcomes(card_id, revealed)
         render.answer(card, lang, theme=ws.config.code_theme)
-        render.buttons({r: o.interval(revealed) for r, o in outcomes.items()}, can_undo=bool(history))
+        render.buttons({r: o.interval(revealed) for r, o in outcomes.items()}, can_undo=bool(history), lang=lang)
         while True:
             key = keys.read()
             if key in ("1", "2", "3", "4", " ", "q", "s", "b", "e") or (key == "u" and history):
                 break
-            out.print("[dim]press 1-4 to rate (Space: Good), u undo, s suspend, b bury, e edit, q quit[/]")
+            out.print(t("study.rate_help", lang))
         if key == "q":
             return
         if key in ("s", "b", "u"):
-            redo = _act(key, reviewer, card_id, now, history, summary)
+            redo = _act(key, reviewer, card_id, now, history, summary, lang)
             continue
         if key == "e":
-            _edit_card(ws, card)
+            _edit_card(ws, card, lang)
             redo = card_id
             continue
         rating = 3 if key == " " else int(key)
@@ -168,20 +167,22 @@ def _drill(
             shown = render.interval(outcomes[rating].interval(revealed))
             outcomes = reviewer.outcomes(card_id, rated_at)
             if render.interval(outcomes[rating].interval(rated_at)) != shown:
-                out.print(f"[dim]the answer was open for {render.interval(rated_at - revealed)}: interval updated[/]")
+                out.print(t("study.interval_updated", lang, open=render.interval(rated_at - revealed, lang)))
         recorded = reviewer.rate(card_id, outcomes[rating], rated_at, int((time.monotonic() - shown_at) * 1000))
         history.append(recorded)
         summary.ratings[rating] += 1
         out.print(
-            f"[dim]recorded {scheduler.RATING_NAMES[rating]} · next in "
-            f"{render.interval(outcomes[rating].interval(rated_at))}[/]"
+            t(
+                "study.recorded",
+                lang,
+                rating=rating_name(rating, lang),
+                interval=render.interval(outcomes[rating].interval(rated_at), lang),
+            )
         )
         if recorded.leech:
             summary.leeches.append(card_id)
             out.print(
-                f"[bold yellow]{card_id} is a leech (Again {scheduler.LEECH_LAPSES} times) and is now "
-                "suspended.[/] Rewrite the card in your own words, then `llmprep decks unsuspend "
-                f"{card_id}`."
+                t("study.leech", lang, card=card_id, lapses=scheduler.LEECH_LAPSES), soft_wrap=_keeps_commands(lang)
             )
 
 
@@ -192,17 +193,24 @@ def _act(
     now: datetime,
     history: list[scheduler.Action],
     summary: Summary,
+    lang: str,
 ) -> str | None:
     """s suspend, b bury, u undo; returns the card to show again after an undo."""
     if key == "u":
-        return _undo(reviewer, history, summary)
+        return _undo(reviewer, history, summary, lang)
     if key == "s":
         history.append(reviewer.suspend(card_id))
-        out.print(f"[yellow]suspended {card_id}[/] [dim](u: undo)[/]")
+        out.print(t("study.suspended", lang, card=card_id))
     else:
         history.append(reviewer.bury(card_id, now))
-        out.print(f"[yellow]buried {card_id} until tomorrow[/] [dim](u: undo)[/]")
+        out.print(t("study.buried", lang, card=card_id))
     return None
+
+
+def _keeps_commands(lang: str) -> bool:
+    """soft_wrap for a line that holds a command: a zh line has few spaces, so rich would break it at the command's
+    own spaces; the terminal wraps it instead and the command stays whole. en keeps its word-wrapped layout."""
+    return lang == "zh"
 
 
 def _coding_card(
@@ -214,10 +222,7 @@ def _coding_card(
     history: list[scheduler.Action],
 ) -> str:
     """A coding card in the drill: write it now, or put it away until tomorrow."""
-    out.print(
-        f"A coding card: [bold]c[/] writes it now in your editor (graded as by `llmprep code {card.grader}`). "
-        "[dim](Enter: skip until tomorrow · s: suspend · q: quit)[/]"
-    )
+    out.print(t("study.coding_prompt", lang, grader=card.grader), soft_wrap=_keeps_commands(lang))
     key = keys.read()
     if key == "q":
         return "q"
@@ -228,63 +233,68 @@ def _coding_card(
         return "c"
     if key == "s":
         history.append(reviewer.suspend(card.id))
-        out.print(f"[yellow]suspended {card.id}[/] [dim](u: undo)[/]")
+        out.print(t("study.suspended", lang, card=card.id))
         return "s"
     history.append(reviewer.bury(card.id, clock.now()))  # not first in every later session: back tomorrow
-    out.print(f"[dim]skipped {card.id} until tomorrow[/]")
+    out.print(t("study.skipped", lang, card=card.id))
     return ""
 
 
-def _edit_card(ws: Workspace, card: Card) -> None:
+def _edit_card(ws: Workspace, card: Card, lang: str) -> None:
     """`e`: the card's YAML at its line in the editor (user decks); built-in decks only say where it is."""
     from llmprep import paths
 
     where = f"{card.file}:{card.line}"
     if Path(card.file).resolve().is_relative_to(paths.builtin_decks().resolve()):
-        out.print(f"[dim]built-in card, defined at {where} (copy it into your own deck to change it)[/]")
+        out.print(t("study.builtin_card", lang, where=where))
         return
     from llmprep.cli.code import editor_command
 
     try:
         subprocess.run([*editor_command(ws), f"+{card.line}", card.file], check=False)
     except FileNotFoundError:
-        out.print(f"[yellow]no editor could be started; the card is at {where}[/]")
+        out.print(t("study.no_editor", lang, where=where))
         return
-    out.print(f"[dim]saved {where}: the new text shows from the next session[/]")
+    out.print(t("study.edited", lang, where=where))
 
 
-def _end_of_day(ws: Workspace, filters: scheduler.Filters, studied_now: bool) -> None:
+def _end_of_day(ws: Workspace, filters: scheduler.Filters, studied_now: bool, lang: str) -> None:
     """Not a table of zeros: when the next card is due, tomorrow's load, and what else could be studied."""
     now = clock.now()
     with Session(ws.engine) as session:
         outlook = scheduler.outlook(session, now, filters, ws.config.day_starts_at)
-    lead = "Done for today." if studied_now else "Nothing is due now."
+    lead = t("study.done_today" if studied_now else "study.nothing_due", lang)
     if outlook.next_due is not None:
         local = outlook.next_due.astimezone()
-        lead += f" The next card is due in {render.interval(outlook.next_due - now)} ({local:%a %H:%M})"
-        lead += f"; {outlook.due_tomorrow} by the end of tomorrow."
+        when = f"{t(f'weekday.{local.weekday()}', lang)} {local:%H:%M}"
+        lead += t(
+            "study.next_due",
+            lang,
+            interval=render.interval(outlook.next_due - now, lang),
+            when=when,
+            tomorrow=outlook.due_tomorrow,
+        )
     out.print(f"[green]{lead}[/]", soft_wrap=True)
-    scope = "".join(f" --deck {d}" for d in filters.decks) + "".join(f" --tag {t}" for t in filters.tags)
+    scope = "".join(f" --deck {d}" for d in filters.decks) + "".join(f" --tag {tag}" for tag in filters.tags)
     if outlook.new_left:
         more = min(outlook.new_left, ws.config.new_per_day or 10)
-        out.print(
-            f"  {outlook.new_left} new cards are waiting: [bold]llmprep study{scope} --new {more}[/]", soft_wrap=True
-        )
+        command = f"llmprep study{scope} --new {more}"
+        out.print(t("study.new_waiting", lang, count=outlook.new_left, command=command), soft_wrap=True)
     if outlook.studied:
-        out.print(f"  review ahead without changing the schedule: [bold]llmprep study{scope} --cram[/]", soft_wrap=True)
+        out.print(t("study.cram_hint", lang, command=f"llmprep study{scope} --cram"), soft_wrap=True)
 
 
-def _undo(reviewer: scheduler.Reviewer, history: list[scheduler.Action], summary: Summary) -> str:
+def _undo(reviewer: scheduler.Reviewer, history: list[scheduler.Action], summary: Summary, lang: str) -> str:
     last = history.pop()
     reviewer.undo_action(last)
     if isinstance(last, scheduler.Recorded):
         summary.ratings[last.rating] -= 1
         if last.card_id in summary.leeches:
             summary.leeches.remove(last.card_id)
-        out.print(f"[yellow]undid {scheduler.RATING_NAMES[last.rating]} on {last.card_id}[/]")
+        out.print(t("study.undid_rating", lang, rating=rating_name(last.rating, lang), card=last.card_id))
     else:
-        verb = "suspend" if isinstance(last, scheduler.Suspended) else "bury"
-        out.print(f"[yellow]undid {verb} of {last.card_id}[/]")
+        key = "study.undid_suspend" if isinstance(last, scheduler.Suspended) else "study.undid_bury"
+        out.print(t(key, lang, card=last.card_id))
     return last.card_id
 
 
@@ -308,29 +318,29 @@ def _cram(
         summary.seen.add(card.id)
         shown_at = time.monotonic()
         render.question(card, lang, cram=True, theme=ws.config.code_theme)
-        render.reveal_prompt()
+        render.reveal_prompt(lang)
         key = keys.read()
         if key == "q":
             return
         render.answer(card, lang, theme=ws.config.code_theme)
-        render.buttons(None, can_undo=bool(history))
+        render.buttons(None, can_undo=bool(history), lang=lang)
         while (key := keys.read()) not in ("1", "2", "3", "4", "q", "u"):
-            out.print("[dim]press 1-4 to rate, u to undo, q to quit[/]")
+            out.print(t("study.cram_rate_help", lang))
         if key == "q":
             return
         if key == "u":
             if history:
-                _undo(reviewer, history, summary)
+                _undo(reviewer, history, summary, lang)
                 index -= 1
             continue
         rating = int(key)
         history.append(reviewer.log_cram(card.id, rating, clock.now(), int((time.monotonic() - shown_at) * 1000)))
         summary.ratings[rating] += 1
         index += 1
-    out.print("[green]Cram queue finished.[/]")
+    out.print(t("study.cram_finished", lang))
 
 
-def _summary(ws: Workspace, summary: Summary, cram: bool) -> None:
+def _summary(ws: Workspace, summary: Summary, cram: bool, lang: str) -> None:
     if not summary.seen:  # nothing studied: the end-of-day lines said it all, no table of zeros
         return
     now = clock.now()
@@ -341,9 +351,10 @@ def _summary(ws: Workspace, summary: Summary, cram: bool) -> None:
         due_tomorrow = session.scalar(select(func.count()).where(CardState.due < tomorrow_end)) or 0
     render.summary(
         seen=len(summary.seen),
-        ratings={scheduler.RATING_NAMES[r]: n for r, n in summary.ratings.items()},
+        ratings=summary.ratings,
         seconds=time.monotonic() - summary.started,
         due_tomorrow=due_tomorrow,
         leeches=summary.leeches,
         cram=cram,
+        lang=lang,
     )

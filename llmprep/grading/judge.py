@@ -235,7 +235,7 @@ def grade(
         output_bytes=limits.output_bytes,
         processes=user_process_count() + limits.extra_processes,
         scratch_bytes=limits.scratch_bytes,
-        basic_scratch=str(workdir / "scratch"),
+        scratch=str(workdir / "scratch"),
         hidden=hidden_paths(hide),
         namespaces=os.environ.get("LLMPREP_SANDBOX", "") != "basic",
     )

@@ -51,7 +51,6 @@ SYS_MOUNT_SETATTR = 442  # the same number on every architecture (added after th
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 0x1
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
-SCRATCH = "/tmp"  # the worker's only writable place inside the namespaces: a small tmpfs of its own
 STATUS = struct.Struct("!i")
 
 
@@ -64,7 +63,8 @@ class WorkerSpec:
     output_bytes: int
     processes: int
     scratch_bytes: int
-    basic_scratch: str  # the writable dir when namespaces are unavailable
+    scratch: str  # the worker's cwd and only writable place: a small tmpfs of its own inside the namespaces
+    # (a fresh dir of the judge's, not /tmp: a tmpfs there would also hide code installed under /tmp)
     hidden: tuple[str, ...] = field(default=())
     namespaces: bool = True  # False: the basic level on purpose (LLMPREP_SANDBOX=basic), to test or to debug
 
@@ -140,7 +140,7 @@ def _enter_namespaces(spec: WorkerSpec) -> None:
             _mount("/dev/null", path, None, MS_BIND)
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
     scratch = f"size={spec.scratch_bytes},mode=1777"
-    _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, scratch)
+    _mount("tmpfs", spec.scratch, "tmpfs", MS_NOSUID | MS_NODEV, scratch)
     if os.path.isdir("/dev/shm"):
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
 
@@ -295,9 +295,7 @@ def _become_worker(spec: WorkerSpec, level: str, request_fd: int, reply_fd: int,
         if level == NAMESPACES:
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)  # only this namespace's processes
             _drop_capabilities()
-            scratch = SCRATCH
-        else:
-            scratch = spec.basic_scratch
+        scratch = spec.scratch
         os.chdir(scratch)
         _set_limits(spec)
         rules = seccomp_filter(spec.device)
@@ -474,7 +472,8 @@ def main() -> None:
     """The zygote as a fresh interpreter: torch first (shared by every worker forked from it), then serve."""
     import torch  # noqa: F401 - imported once here, shared by every worker forked from this zygote
 
-    from llmprep.grading import sandbox  # run as the module itself, not as __main__: one copy of its state
+    # run as the module itself, not as __main__ (one copy of its state); the worker's modules load once, here
+    from llmprep.grading import protocol, sandbox, tripwires, worker  # noqa: F401
 
     sandbox.zygote_main(socket.socket(fileno=int(sys.argv[1])))
 
