@@ -173,3 +173,10 @@ def test_runtime_bans_name_real_ops(card: str) -> None:
             continue
         namespace, _, name = entry.partition(".")
         assert namespace == "aten" and hasattr(getattr(torch.ops, namespace), name), f"{card}: {entry}"
+
+
+def test_progress_names_each_check_as_it_starts() -> None:
+    seen: list[str | None] = []
+    solution = (ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
+    verdict = judge.grade("softmax", solution, seed=2, progress=seen.append)
+    assert seen == [c["name"] for c in verdict["checks"]]
