@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.processes import live_processes
+
 ROOT = Path(__file__).parent.parent
 SOLUTION = ROOT / "solutions" / "mha.py"
 WRONG = ROOT / "tests" / "mutations" / "mha" / "no_scaling.py"
@@ -110,24 +112,9 @@ def test_editor_loop_give_up_shows_the_solution_and_rates_again(isolated: Path, 
     assert rows(isolated, "select gave_up from attempts") == [(1,)]
 
 
-def _processes() -> dict[int, tuple[int, int, str]]:
-    """pid -> (parent pid, session id, PID namespace) of every live process."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat_line = Path(f"/proc/{entry.name}/stat").read_text()
-                fields = stat_line[stat_line.rindex(")") + 2 :].split()
-                if fields[0] != "Z":
-                    table[int(entry.name)] = (int(fields[1]), int(fields[3]), os.readlink(f"/proc/{entry.name}/ns/pid"))
-            except (OSError, ValueError):
-                continue
-    return table
-
-
 def _sandboxed_descendants(root: int) -> list[int]:
     """Descendants of `root` that live in another PID namespace than ours: its workers."""
-    table = _processes()
+    table = live_processes()
     mine = os.readlink("/proc/self/ns/pid")
     found = []
     for pid, (_, _, namespace) in table.items():
@@ -175,7 +162,7 @@ def test_ctrl_c_while_grading_stores_nothing_and_exits_130(isolated: Path, tmp_p
         assert rows(isolated, "select count(*) from attempts") == [(0,)]
         assert rows(isolated, "select count(*) from review_log") == [(0,)]
     # the zygote, relays and workers are gone with the command (workers in the PID namespace of their own)
-    assert [pid for pid, (_, sid, _) in _processes().items() if sid == proc.pid] == []
+    assert [pid for pid, (_, sid, _) in live_processes().items() if sid == proc.pid] == []
 
 
 def _run_without_torch(*args: str, home: Path) -> tuple[int, str, bool]:

@@ -15,6 +15,7 @@ import pytest
 from llmprep import paths
 from llmprep.grading import judge, sandbox
 from llmprep.grading.limits import Limits
+from tests.processes import live_processes
 
 pytestmark = pytest.mark.slow  # each case starts a sandboxed worker; `make test-fast` leaves them out
 
@@ -48,27 +49,10 @@ def _tree_hash(*roots: Path) -> dict[str, str]:
     return digests
 
 
-def _processes() -> dict[int, tuple[int, int, str]]:
-    """pid -> (parent pid, session id, pid namespace) for every process on the machine."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry.name}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if fields[0] == "Z":  # already dead, waiting only to be reaped
-                continue
-            table[int(entry.name)] = (int(fields[1]), int(fields[3]), os.readlink(f"/proc/{entry.name}/ns/pid"))
-        except (OSError, ValueError):
-            continue
-    return table
-
-
 def _started_by_grading(before: dict[int, tuple[int, int, str]]) -> list[int]:
     """New processes that descend from this test process, or live in the PID namespace or the session of a
     worker this process started (a worker leads its own session and may not leave it: setsid is refused)."""
-    now = _processes()
+    now = live_processes()
     for zygote in sandbox.zygote_pids():  # the judge's own, trusted, kept for the next grading
         now.pop(zygote, None)
     me = os.getpid()
@@ -108,7 +92,7 @@ def test_hostile_submission_gets_its_status_and_leaves_nothing(
     (data_dir / "llmprep.sqlite3").write_bytes(b"the user's history")
     watched = (PACKAGE, paths.solutions(), data_dir, canary)
     hashes = _tree_hash(*watched)
-    processes = _processes()
+    processes = live_processes()
 
     verdict = judge.grade(card, path.read_text(encoding="utf-8"), seed=3, limits=FAST)
 
@@ -135,7 +119,7 @@ def test_the_basic_level_still_refuses_and_says_so(path: Path, tmp_path: Path, m
     monkeypatch.setenv("LLMPREP_SANDBOX", "basic")
     monkeypatch.setenv("HOME", str(tmp_path))
     expected, card = _expectations(path)
-    processes = _processes()
+    processes = live_processes()
     verdict = judge.grade(card, path.read_text(encoding="utf-8"), seed=3, limits=FAST)
     assert verdict["sandbox"] == "basic" and "LLMPREP_SANDBOX" in verdict["sandbox_note"]
     assert verdict["passed"] is False

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from llmprep import paths
-from llmprep.errors import ExitCode, LlmprepError
+from llmprep.errors import ExitCode, LlmprepError, UsageError
 from llmprep.grading import banned, cardspec
 from llmprep.grading.limits import Limits, user_process_count
 
@@ -162,8 +162,6 @@ class GradingRun:
 
 def resolve_device(option: str, dtype: str) -> str:
     """auto -> cuda when available, else cpu; an unavailable cuda or bf16 on the CPU is a usage error."""
-    from llmprep.errors import UsageError
-
     if option == "cpu":
         resolved = "cpu"
     else:
