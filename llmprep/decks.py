@@ -18,7 +18,7 @@ from typing import Any
 
 from llmprep.errors import DeckError
 
-CACHE_VERSION = 4  # 4: cards carry `priority`
+CACHE_VERSION = 5  # 4: cards carry `priority`; 5: `points`
 LANGS = ("zh", "en")
 
 
@@ -37,6 +37,7 @@ class Card:
     line: int
     content_hash: str  # changes when the card's text changes; history stays keyed on the id
     priority: str = "normal"  # "high": a question interviews ask often; new cards of this kind come first
+    points: tuple[dict[str, Any], ...] = ()  # key points of a good answer: {zh, en, match: [alternatives]}
 
     def text(self, field: str, lang: str) -> str | None:
         value = getattr(self, field)
@@ -55,6 +56,8 @@ class Deck:
 
 def content_hash(card: dict[str, Any]) -> str:
     fields = [card["kind"], card["tags"], card["q"], card["a"], card["pitfall"], card["grader"]]
+    if card.get("points"):  # cards without points keep the hash they had before points existed
+        fields.append(card["points"])
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -136,6 +139,26 @@ def _models() -> Any:
                 raise ValueError("text is empty; write the text or remove the field")
             return value
 
+    class Point(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        zh: str
+        en: str
+        match: list[str] = Field(min_length=1)
+
+        @field_validator("zh", "en")
+        @classmethod
+        def not_empty(cls, value: str) -> str:
+            if not value.strip():
+                raise ValueError("a point's text is empty; write it in zh and en")
+            return value
+
+        @field_validator("match")
+        @classmethod
+        def alternatives(cls, value: list[str]) -> list[str]:
+            if any(not m.strip() for m in value):
+                raise ValueError("an empty `match` alternative matches every answer; remove it")
+            return value
+
     class CardModel(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
         id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -147,6 +170,7 @@ def _models() -> Any:
         sources: list[str] = []
         grader: str | None = None
         priority: Literal["high", "normal"] = "normal"
+        points: list[Point] | None = Field(default=None, min_length=3, max_length=6)
 
         @model_validator(mode="after")
         def kind_fields(self) -> CardModel:
@@ -158,6 +182,8 @@ def _models() -> Any:
                 raise ValueError("a `code` card names its grader, e.g. `grader: mha`")
             if self.kind == "code" and self.a is not None:
                 raise ValueError("a `code` card has no `a`: its grader holds the reference solution")
+            if self.kind == "code" and self.points:
+                raise ValueError("`points` are for `qa` cards: a `code` card is graded by its checks")
             return self
 
     class DeckModel(BaseModel):
@@ -267,6 +293,7 @@ def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str
             line=c["line"],
             content_hash=c["hash"],
             priority=c.get("priority", "normal"),
+            points=tuple(c.get("points") or ()),
         )
         for c in raw_cards
     )

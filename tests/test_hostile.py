@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,9 @@ def test_hostile_submission_gets_its_status_and_leaves_nothing(
     monkeypatch.setenv("HOME", str(tmp_path))
     canary = tmp_path / "canary.txt"
     canary.write_text("untouched")
+    stray_clone = tmp_path / "old-clone" / "solutions"  # another copy of llmprep on the disk, as a user may have
+    stray_clone.mkdir(parents=True)
+    shutil.copy(paths.solutions() / f"{card}.py", stray_clone)
     data_dir = paths.home()
     (data_dir / "llmprep.sqlite3").write_bytes(b"the user's history")
     watched = (PACKAGE, paths.solutions(), data_dir, canary)

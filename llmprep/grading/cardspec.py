@@ -17,8 +17,10 @@ class CardSpec:
     difficulty: str
     banned: tuple[str, ...]
     banned_ops: tuple[str, ...] = ()  # aten ops the worker refuses at run time (`aten._softmax`)
-    hints: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per check: general -> specific
     limits: Limits = field(default_factory=Limits)
+    minutes: int = 20  # the budget of a timed attempt
+    follow_up: str = ""  # what interviewers ask next, shown after a pass
 
     @property
     def folder(self) -> Path:
@@ -48,6 +50,8 @@ def load(card_id: str) -> CardSpec:
         difficulty=data.get("difficulty", "medium"),
         banned=tuple(data.get("banned", [])),
         banned_ops=tuple(data.get("banned_ops", [])),
-        hints=dict(data.get("hints", {})),
+        hints={name: (h,) if isinstance(h, str) else tuple(h) for name, h in (data.get("hints") or {}).items()},
         limits=limits,
+        minutes=int(data.get("minutes", 20)),
+        follow_up=str(data.get("follow_up", "")).strip(),
     )

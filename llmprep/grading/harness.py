@@ -268,8 +268,10 @@ class Plugin:
             else:
                 status, message = "error", f"{type(exc).__name__}: {exc}"
             hint = ""
-            if "\nhint: " in message:
+            if "\nhint: " in message:  # a suspect recognised the classic mistake from the output
                 message, hint = message.split("\nhint: ", 1)
-            if not hint and status == "fail":
-                hint = self.spec.hints.get(name.split("[")[0], "")
-            self.results.append({"name": name, "status": status, "message": message, "hint": hint})
+            levels = list(self.spec.hints.get(name.split("[")[0], ())) if status == "fail" else []
+            if not hint and levels:
+                hint = levels[0]
+            result = {"name": name, "status": status, "message": message, "hint": hint, "hints": levels}
+            self.results.append(result)

@@ -176,14 +176,11 @@ def resolve_device(option: str, dtype: str) -> str:
 
 
 def hidden_paths(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
-    """What a worker must not see: the checks, the reference solutions, the tests with their wrong variants
-    (in a source checkout) and the user's data."""
+    """What a worker must not see though it lies within what it may see (the sandbox shows only the system, the
+    import path and llmprep's package): the checks, the reference solutions and the user's data."""
     from llmprep.grading import catalogue
 
     candidates = [catalogue.CARDS_DIR, paths.solutions(), paths.home(), *extra]
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "tests" / "hostile").is_dir():  # a source checkout: its history and builds hold every answer
-        candidates += [checkout / name for name in ("tests", ".git", "build", "dist")]
     return tuple(dict.fromkeys(str(p.resolve()) for p in candidates if p.exists()))
 
 

@@ -4,9 +4,10 @@ Process tree of one grading (J: the judge, trusted; W: the worker, running the s
 
     J ── Z (zygote: a fresh interpreter that imports torch and nothing of the judge; one per judge process and
          │   device, reused by its later gradings)
-         └── C (relay, one per worker start): unshares user, mount, network, IPC and PID namespaces, makes the
-             │   filesystem read-only, hides the card checks, reference solutions and the user's data, then
-             │   reports W to J (a pidfd) and, once W is gone, W's wait status
+         └── C (relay, one per worker start): unshares user, mount, network, IPC and PID namespaces, pivots
+             │   into a read-only root of only the system, the import path and llmprep's package (the card
+             │   checks, reference solutions and data dir hidden within it), then reports W to J (a pidfd) and,
+             │   once W is gone, W's wait status
              └── W (PID 1 of its own PID namespace): every process it starts dies with it; capabilities
                  dropped, seccomp filter loaded, rlimits set; then it serves the judge's requests.
 
@@ -122,6 +123,88 @@ def _drop_capabilities() -> None:
 # -- the relay C: namespaces and the filesystem view
 
 
+# What a worker sees of the machine: the system's programs and libraries, the interpreter's import path
+# (stdlib, site-packages) and llmprep's own package; nothing else — no home, no /tmp, no other checkout of
+# llmprep, no terminal. An allow-list: a deny-list misses what it did not think of (a second clone of this
+# repository elsewhere on the disk held every reference solution).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
+MNT_DETACH = 2
+
+
+class ViewFailed(Exception):
+    """Namespaces were granted but the worker's view could not be built: no worker starts."""
+
+
+def _within(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def visible_paths() -> tuple[list[str], list[str]]:
+    """(directories and files bound into the worker's root, top-level symlinks recreated there)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../llmprep
+    wanted: list[str] = []
+    for entry in sys.path:
+        if not entry or not os.path.isabs(entry) or not os.path.exists(entry):
+            continue  # '' and relative entries are the judge's cwd: a checkout or the user's files
+        is_site = os.path.basename(entry) in ("site-packages", "dist-packages")
+        if os.path.dirname(package) in (entry, os.path.realpath(entry)) and not is_site:
+            continue  # a source checkout on the path: only its package is needed, added below
+        wanted.append(entry)
+    wanted.append(package)
+    symlinks = [d for d in SYSTEM_DIRS if os.path.islink(d)]
+    binds = [d for d in SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
+    for path in sorted({p for w in wanted for p in (os.path.abspath(w), os.path.realpath(w))}, key=len):
+        if not _within(path, binds + symlinks):
+            binds.append(path)
+    return binds, symlinks
+
+
+def _bind(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()  # an empty file to bind over
+    _mount(source, target, None, MS_BIND | MS_REC)
+
+
+def _aliases(path: str, binds: list[str]) -> list[str]:
+    """Every name `path` has in the new root: a bind of /a (a symlink to /b) shows /b/x as /a/x too."""
+    names = []
+    for bind in binds:
+        real = os.path.realpath(bind)
+        if _within(path, [real]):
+            names.append(bind + path[len(real) :])
+    return names
+
+
+def _build_root(root: str, scratch: str, hidden: tuple[str, ...]) -> list[str]:
+    """A tmpfs at `root` holding only the visible paths, each a bind mount of the real one; returns where in it
+    the hidden paths appear."""
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    binds, symlinks = visible_paths()
+    for path in binds:
+        _bind(path, root + path)
+    for link in symlinks:
+        os.symlink(os.readlink(link), root + link)
+    os.makedirs(root + "/dev")  # a few device nodes, not the host's /dev: no terminals, no disks
+    _mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID, "size=64k,mode=755")
+    wanted = list(DEVICES) + [n for n in os.listdir("/dev") if n.startswith("nvidia")]  # CUDA's device nodes
+    for name in wanted:
+        if os.path.exists(f"/dev/{name}"):
+            _bind(f"/dev/{name}", f"{root}/dev/{name}")
+    for name, target in (("fd", "fd"), ("stdin", "fd/0"), ("stdout", "fd/1"), ("stderr", "fd/2")):
+        os.symlink(f"/proc/self/{target}", f"{root}/dev/{name}")
+    os.makedirs(root + "/dev/shm")
+    os.makedirs(root + "/proc")
+    _mount("/proc", root + "/proc", None, MS_BIND | MS_REC)  # the worker mounts its own over it; the kernel
+    # lets a namespace mount a new proc only where one is already fully visible
+    os.makedirs(root + scratch, exist_ok=True)
+    return sorted({name for path in hidden for name in _aliases(path, binds)})
+
+
 def _enter_namespaces(spec: WorkerSpec) -> None:
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(NAMESPACE_FLAGS), "unshare")
@@ -131,18 +214,32 @@ def _enter_namespaces(spec: WorkerSpec) -> None:
         fh.write(f"{uid} {uid} 1")
     with open("/proc/self/gid_map", "w") as fh:
         fh.write(f"{gid} {gid} 1")
+    try:
+        _build_view(spec)
+    except OSError as exc:  # half a view is no sandbox: no worker, rather than a "basic" one in a broken root
+        raise ViewFailed(f"the sandbox could not build the worker's filesystem view: {exc}") from exc
+
+
+def _build_view(spec: WorkerSpec) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here propagates back to the user's mounts
-    _read_only_everywhere()
-    for path in spec.hidden:
+    root = spec.scratch  # an empty dir of the judge's: the new root's mount point
+    hidden = _build_root(root, spec.scratch, spec.hidden)
+    if SYS_PIVOT_ROOT is None:
+        raise OSError(errno.ENOSYS, f"pivot_root: unknown on {os.uname().machine}")
+    os.chdir(root)
+    _check(_libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")  # the old root is stacked on the new one
+    _check(_libc.umount2(b".", MNT_DETACH), "detach the old root")  # and gone
+    os.chdir("/")
+    for path in hidden:  # within the visible paths: the installed package's checks, a data dir on the path
         if os.path.isdir(path):  # an empty read-only directory in place of the real one
             _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555")
         elif os.path.exists(path):  # a file reads as empty
             _mount("/dev/null", path, None, MS_BIND)
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+    _read_only_everywhere()
     scratch = f"size={spec.scratch_bytes},mode=1777"
     _mount("tmpfs", spec.scratch, "tmpfs", MS_NOSUID | MS_NODEV, scratch)
-    if os.path.isdir("/dev/shm"):
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, scratch)
 
 
 def _relay(spec: WorkerSpec, fds: list[int], zygote: int) -> NoReturn:
@@ -162,6 +259,9 @@ def _relay(spec: WorkerSpec, fds: list[int], zygote: int) -> NoReturn:
             _enter_namespaces(spec)
         except OSError as exc:
             level, note = BASIC, f"namespaces unavailable: {exc.strerror or exc}"
+        except ViewFailed as exc:
+            report.sendall(json.dumps({"error": str(exc)}).encode())
+            raise
         worker = os.fork()
         if worker == 0:
             report.detach()
@@ -356,9 +456,11 @@ class WorkerHandle:
         self.exit_status: int | None = None
         report.settimeout(max(deadline - time.monotonic(), 0.1))
         message, fds, _, _ = socket.recv_fds(report, 4096, 1)
-        if not message or len(fds) != 1:
+        started = json.loads(message) if message else {}
+        if "error" in started:
+            raise OSError(started["error"])
+        if len(fds) != 1:
             raise OSError("the sandbox did not start a worker")
-        started = json.loads(message)
         self.pidfd = fds[0]
         self.level: str = started["level"]
         self.note: str = started["note"]
@@ -427,11 +529,11 @@ class Zygote:
             relay_end.close()
         try:
             return WorkerHandle(request_write, reply_read, report, deadline)
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError) as exc:
             for fd in (request_write, reply_read):
                 os.close(fd)
             report.close()
-            raise OSError("the sandbox could not start a worker") from None
+            raise OSError(f"the sandbox could not start a worker: {exc}") from None
 
     def close(self) -> None:
         self.control.close()  # the zygote sees end-of-file and exits

@@ -1,6 +1,7 @@
 # expect-status: fail
 # Hunts for the hidden checks, the reference and the seed: sys.modules, the garbage collector, the call stack,
-# and the card/solution files on disk (package path and checkout path); exec's whatever it finds.
+# and the card/solution files on disk (package path, checkout path, and any other copy of llmprep found by walking
+# the places a clone lives); exec's whatever it finds.
 import contextlib
 import gc
 import os
@@ -27,6 +28,11 @@ candidates = [
     "/work/main/solutions/mha.py",
     "/work/main/llmprep/grading/cards/mha/checks.py",
 ]
+SKIP = {"site-packages", "dist-packages", ".pyenv", "__pycache__", ".git", "node_modules", "proc", "sys"}
+for top in ("/tmp", "/work", "/check", "/home", "/root", "/srv", "/mnt", "/opt", os.environ.get("HOME", "/")):
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if d not in SKIP]
+        candidates += [os.path.join(dirpath, f) for f in filenames if f in ("mha.py", "checks.py")]
 for path in candidates:
     with contextlib.suppress(OSError):
         with open(path) as fh:

@@ -1,0 +1,49 @@
+"""Key points of an answer: which of a card's points a typed answer makes.
+
+A point is made when one of its `match` alternatives occurs in the answer after both are normalised the same
+way: Unicode compatibility forms (full-width `ＢＡ` is `BA`, `ᵀ` is `T`), case, spacing and the spelling of a
+few formulas (`sqrt(d_k)` and `√d_k`; `x^2` and `x²`; `1e-4` and `1e−4`) do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+_SPELLINGS = (
+    ("sqrt", "√"),
+    ("−", "-"),  # the minus sign
+    ("–", "-"),
+    ("×", "*"),
+    ("·", "*"),
+    ("⋅", "*"),
+    ("**", "^"),
+    ("≤", "<="),
+    ("≥", ">="),
+    ("→", "->"),
+    ("，", ","),
+    ("。", "."),
+)
+_DROP = re.compile(r"[\s()（）\[\]{}_^`'\"“”‘’]+")  # x^2, x**2 and x² all read `x2`
+
+
+def normalise(text: str) -> str:
+    """The form answers and alternatives are compared in."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for spelled, canonical in _SPELLINGS:
+        text = text.replace(spelled, canonical)
+    return _DROP.sub("", text)
+
+
+def coverage(points: Sequence[Mapping[str, Any]], answer: str) -> list[bool]:
+    """Per point, whether the answer makes it."""
+    typed = normalise(answer)
+    return [any(normalise(m) in typed for m in p["match"] if normalise(m)) for p in points]
+
+
+def unmatched(points: Iterable[Mapping[str, Any]], answers: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The points that none of `answers` makes: a card's points must be made by its own answer text."""
+    texts = [normalise(a) for a in answers if a]
+    return [p for p in points if not any(normalise(m) in t for m in p["match"] if normalise(m) for t in texts)]
