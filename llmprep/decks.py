@@ -95,6 +95,8 @@ def _parse_yaml(text: str, file: str) -> Any:
         raise DeckError(f"{file}:{line}: YAML syntax error: {exc.problem or exc}; fix the syntax") from None
     except yaml.YAMLError as exc:
         raise DeckError(f"{file}: YAML error: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's int/str conversion limit)
+        raise DeckError(f"{file}: a value cannot be read ({exc}); shorten it or quote it as text") from None
 
 
 class _LineDict(dict):  # type: ignore[type-arg]

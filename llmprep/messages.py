@@ -177,9 +177,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "code.sandbox_note_default": {"en": "namespaces unavailable", "zh": "无法使用命名空间"},
     "code.loop_prompt": {
-        "en": "[dim]e: edit again · g: give up and see the reference solution · q: quit[/]",
-        "zh": "[dim]e：再改一次 · g：放弃并查看参考答案 · q：退出[/]",
+        "en": "[dim]e: edit again · h: next hint · g: give up and see the reference solution · q: quit[/]",
+        "zh": "[dim]e：再改一次 · h：下一条提示 · g：放弃并查看参考答案 · q：退出[/]",
     },
+    "code.hint_level": {"en": "hint {level}/{of} for {check}: {hint}", "zh": "{check} 的提示 {level}/{of}：{hint}"},
+    "code.no_more_hints": {
+        "en": "[dim]no more hints for the failing checks; g shows the reference solution[/]",
+        "zh": "[dim]未通过的检查项已没有更多提示；按 g 查看参考答案[/]",
+    },
+    "code.elapsed": {"en": "[dim]time: {elapsed}[/]", "zh": "[dim]用时：{elapsed}[/]"},
+    "code.time_left": {"en": "[dim]time left: {left} of {budget}[/]", "zh": "[dim]剩余时间：{left}（共 {budget}）[/]"},
+    "code.time_over": {
+        "en": "[yellow]over time by {over} (budget {budget})[/]",
+        "zh": "[yellow]超时 {over}（预算 {budget}）[/]",
+    },
+    "code.after_pass_prompt": {
+        "en": "[dim]r: your code beside the reference, and what interviewers ask next · Enter: done[/]",
+        "zh": "[dim]r：对照参考答案，并看面试官接下来会问什么 · 回车：结束[/]",
+    },
+    "code.yours": {"en": "yours", "zh": "你的代码"},
+    "code.reference": {"en": "reference", "zh": "参考答案"},
+    "code.follow_up": {"en": "what interviewers ask next", "zh": "面试官接下来会问"},
     "code.gave_up": {
         "en": "[dim]rated Again: the card comes back soon[/]",
         "zh": "[dim]已评为重来：这张卡片很快会再出现[/]",

@@ -143,12 +143,15 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
                 "first_try_pass": bool(first),
                 "days_to_first_pass": _round(to_pass),
                 "last_verdict": "pass" if last else "fail",
+                "best_time_to_pass_s": _round(best),
+                "hints_used": hints or 0,
             }
-            for cid, n, passed, first, to_pass, last in rows(
+            for cid, n, passed, first, to_pass, last, best, hints in rows(
                 "SELECT a.card_id, count(*), count(*) FILTER (WHERE a.passed), "
                 "(SELECT a2.passed FROM attempts a2 WHERE a2.card_id = a.card_id ORDER BY a2.id LIMIT 1), "
                 "julianday(min(a.attempted_at) FILTER (WHERE a.passed)) - julianday(min(a.attempted_at)), "
-                "(SELECT a3.passed FROM attempts a3 WHERE a3.card_id = a.card_id ORDER BY a3.id DESC LIMIT 1) "
+                "(SELECT a3.passed FROM attempts a3 WHERE a3.card_id = a.card_id ORDER BY a3.id DESC LIMIT 1), "
+                "min(a.session_s) FILTER (WHERE a.passed), sum(a.hints_used) "
                 f"FROM attempts a JOIN cards c ON c.id = a.card_id WHERE {where} GROUP BY a.card_id ORDER BY a.card_id"
             )
         ]

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -42,8 +43,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from llmprep import clock, paths
 from llmprep.errors import StorageError
 
-SCHEMA_VERSION = 2  # 2: cards.priority
+SCHEMA_VERSION = 3  # 2: cards.priority; 3: attempts.hints_used, attempts.session_s
 BUSY_TIMEOUT_MS = 10_000
+APPLICATION_ID = 0x4C4C4D50  # "LLMP" in the SQLite header: a file llmprep made is recognised as such
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -135,6 +137,8 @@ class Attempt(Base):
     seed: Mapped[int | None] = mapped_column(Integer)
     checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text)
+    hints_used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # revealed with `h`
+    session_s: Mapped[float | None] = mapped_column(Float)  # time since the practice session began
 
 
 class Meta(Base):
@@ -148,35 +152,130 @@ def _add_card_priority(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM meta WHERE key = 'deck_fingerprint'")  # the next sync fills it in
 
 
+def _add_attempt_coaching(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE attempts ADD COLUMN hints_used INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("ALTER TABLE attempts ADD COLUMN session_s FLOAT")
+
+
 # Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
-MIGRATIONS: list[Callable[[Connection], None]] = [_add_card_priority]
+MIGRATIONS: list[Callable[[Connection], None]] = [_add_card_priority, _add_attempt_coaching]
 
 
 def backup_before_migration(path: Path, now: datetime) -> Path | None:
-    """A consistent copy (SQLite's online backup, not a file copy of a live WAL database) in `backups/` beside
-    the database, made before an upgrade touches it; written to a temporary name and renamed, so a full disk
-    leaves no half-written backup. None when no upgrade is due."""
+    """A backup in `backups/` before an upgrade touches the file (labelled with the old schema version); None
+    when no upgrade is due."""
+    from llmprep import backup
+
     if not path.is_file():
         return None
-    with closing(sqlite3.connect(path)) as source:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
         version = source.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0 or version >= SCHEMA_VERSION:
-            return None
-        folder = path.parent / "backups"
-        folder.mkdir(exist_ok=True)
-        target = folder / f"{path.stem}.v{version}.{now:%Y%m%dT%H%M%S}.sqlite3"
-        partial = target.with_suffix(".partial")
+    if version == 0 or version >= SCHEMA_VERSION:
+        return None
+    try:
+        return backup.take(path, f"v{version}", now)
+    except StorageError as exc:
+        raise StorageError(
+            f"{path} needs an upgrade (schema v{version} -> v{SCHEMA_VERSION}) and the backup made before it "
+            f"failed: {exc.message}"
+        ) from None
+
+
+# ---------------------------------------------------------------- is it ours, and is it whole
+
+
+def identify(conn: sqlite3.Connection) -> str | None:
+    """None when `conn` holds an llmprep database (or nothing yet); else what it is instead."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return None
+    if app_id != 0:
+        return f"another application's database (application_id {app_id:#x})"
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables or {"cards", "card_state", "review_log"} <= tables:  # empty, or llmprep's before v3
+        return None
+    return f"another application's SQLite database (tables: {', '.join(sorted(tables)[:5])})"
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    from llmprep import backup
+
+    newest = backup.newest(path)
+    if newest is not None:
+        fix = f"restore the newest backup: `llmprep restore {newest}`"
+    else:
+        fix = f"there is no backup in {backup.folder_for(path)}; `sqlite3 {path} .recover` may save part of it"
+    return f"{path} is damaged ({detail}); nothing more is written to it. To go on, {fix}, or point --db elsewhere"
+
+
+def _fingerprint(path: Path) -> str:
+    """Size and modification time of the file and its WAL: it changes when anything writes to them."""
+    parts = []
+    for file in (path, path.with_name(path.name + "-wal")):
         try:
-            with closing(sqlite3.connect(partial)) as copy:
-                source.backup(copy)
-            os.replace(partial, target)
-        except (OSError, sqlite3.Error) as exc:
-            partial.unlink(missing_ok=True)
-            raise StorageError(
-                f"{path} needs an upgrade (schema v{version} -> v{SCHEMA_VERSION}) and the backup made before it "
-                f"failed ({exc}); free some space in {folder} and run the command again. Nothing was changed."
-            ) from None
-    return target
+            st = file.stat()
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except FileNotFoundError:
+            parts.append("-")
+    return " ".join(parts)
+
+
+def _checked_path(path: Path) -> Path:
+    return path.with_name(path.name + "-checked")  # beside the -wal and -shm files SQLite keeps
+
+
+def _check_intact(path: Path) -> None:
+    """`PRAGMA quick_check` when the file changed since llmprep last left it whole (another program, a copy, a
+    disk fault); a damaged file is refused before anything is written to it."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with contextlib.suppress(OSError):
+        if _checked_path(path).read_text() == _fingerprint(path):
+            return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            problem = identify(conn)
+            if problem is not None:
+                raise StorageError(
+                    f"{path} is not an llmprep database ({problem}); it was left untouched. "
+                    "Point --db at llmprep's database, or at a new file"
+                )
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(damaged_message(path, str(exc))) from None
+    if result != "ok":
+        raise StorageError(damaged_message(path, f"quick_check: {result}"))
+
+
+_opened: dict[Path, Engine] = {}  # databases this process opened for writing, found whole
+_damaged: set[Path] = set()
+
+
+def record_clean() -> None:
+    """Close this process's engines (SQLite folds the WAL into the file) and remember each database it left
+    whole, so that the next start skips the quick_check; nothing is recorded for one that raised an error."""
+    for path, engine in _opened.items():
+        engine.dispose()
+        if path in _damaged or not path.is_file():
+            continue
+        marker = _checked_path(path)
+        with contextlib.suppress(OSError):
+            partial = marker.with_name(marker.name + ".partial")
+            partial.write_text(_fingerprint(path))
+            os.replace(partial, marker)
+    _opened.clear()
+
+
+def verify_schema(conn: Connection, path: Path) -> None:
+    """Every table and column this version uses is there: drift (a dropped column, a table edited by hand)
+    is one clear error before any rating is taken, never a rating lost at its commit."""
+    for table in Base.metadata.sorted_tables:
+        present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table.name})")}
+        if not present:
+            raise StorageError(damaged_message(path, f"table `{table.name}` is missing"))
+        missing = sorted({column.name for column in table.columns} - present)
+        if missing:
+            raise StorageError(damaged_message(path, f"table `{table.name}` lacks {', '.join(missing)}"))
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any, read_only: bool = False) -> None:
@@ -264,8 +363,10 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
     if header and header != b"SQLite format 3\x00":
         raise StorageError(
             f"{path} is not an llmprep database (not SQLite); it was left untouched. "
-            "Restore a backup (llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
+            "Point --db at llmprep's database, or at a new file"
         )
+    if header and not read_only:  # read-only commands meet damage as a clean error at the first bad page
+        _check_intact(path)
     if not read_only:
         backup_before_migration(path, datetime.now(UTC))
     if read_only:
@@ -275,20 +376,33 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
     else:
         engine = create_engine(f"sqlite:///{path}")
         event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "handle_error", _stop_on_damage(path))
     try:
         with engine.begin() as conn:
             _migrate(conn)  # read-only: an upgrade the file needs is refused by _refuse_writes
+            verify_schema(conn, path)
     except OperationalError as exc:
         raise StorageError(
             f"cannot open the database {path}: {exc.orig}; check that you can read and write it and its folder, "
             "or point --db elsewhere"
         ) from None
     except DatabaseError as exc:
-        raise StorageError(
-            f"{path} is damaged ({exc.orig}); it was left untouched. Restore a backup "
-            "(llmprep.sqlite3.*.bak beside it) or point --db elsewhere."
-        ) from None
+        raise StorageError(damaged_message(path, str(exc.orig))) from None
+    if not read_only:
+        _opened[path] = engine
     return engine
+
+
+def _stop_on_damage(path: Path) -> Callable[[ExceptionContext], None]:
+    """A damaged page met during a session ends it: the transaction rolls back and the error names the backup."""
+
+    def handle_error(context: ExceptionContext) -> None:
+        code = getattr(context.original_exception, "sqlite_errorcode", 0) & 0xFF
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            _damaged.add(path)
+            raise StorageError(damaged_message(path, str(context.original_exception)))
+
+    return handle_error
 
 
 def _migrate(conn: Connection) -> None:
@@ -302,6 +416,8 @@ def _migrate(conn: Connection) -> None:
             step(conn)
     if version != SCHEMA_VERSION:
         conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if conn.exec_driver_sql("PRAGMA application_id").scalar_one() != APPLICATION_ID:
+        conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 # ---------------------------------------------------------------- cards

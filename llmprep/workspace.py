@@ -84,7 +84,12 @@ class Workspace:
         """
         if self.read_only:
             return store.open_engine(self.db_path, read_only=True)
+        from llmprep import backup
+
+        existed = self.db_path.is_file()
         engine = store.open_engine(self.db_path)
+        if existed:  # at most once a day, before this command writes anything
+            backup.daily(self.db_path, clock.now())
         all_cards = [card for deck in self.decks for card in deck.cards]
         with Session(engine) as session, session.begin():
             store.sync_cards(session, all_cards, clock.now())

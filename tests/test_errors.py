@@ -104,7 +104,7 @@ def test_read_only_database_reads_and_refuses_writes(
     db = data / "llmprep.sqlite3"
     assert cli("--db", str(db), "--decks", str(demo_decks), "study", "--deck", "demo", input="\n3\nq\n").code == 0
     gc.collect()  # the in-process engine closes: its -wal and -shm files go
-    assert sorted(p.name for p in data.iterdir()) == ["deck-cache.json", "llmprep.sqlite3"]
+    assert sorted(p.name for p in data.iterdir()) == ["deck-cache.json", "llmprep.sqlite3", "llmprep.sqlite3-checked"]
     with contextlib.closing(sqlite3.connect(db)) as writer:
         if wal:
             writer.execute("PRAGMA journal_mode = WAL")

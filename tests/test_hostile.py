@@ -50,15 +50,21 @@ def _tree_hash(*roots: Path) -> dict[str, str]:
     return digests
 
 
-def _started_by_grading(before: dict[int, tuple[int, int, str]]) -> list[int]:
+def _snapshot() -> tuple[dict[int, tuple[int, int, str]], int]:
+    return live_processes(), len(sandbox.spawned)
+
+
+def _started_by_grading(before: tuple[dict[int, tuple[int, int, str]], int]) -> list[int]:
     """New processes that descend from this test process, or live in the PID namespace or the session of a
-    worker this process started (a worker leads its own session and may not leave it: setsid is refused)."""
+    worker this grading started (a worker leads its own session and may not leave it: setsid is refused).
+    Only this grading's workers: pids and namespace ids of earlier ones may since belong to other programs."""
+    before, first_worker = before
     now = live_processes()
     for zygote in sandbox.zygote_pids():  # the judge's own, trusted, kept for the next grading
         now.pop(zygote, None)
     me = os.getpid()
-    workers = {pid for pid, _ in sandbox.spawned}
-    namespaces = {namespace for _, namespace in sandbox.spawned} - {os.readlink("/proc/self/ns/pid")}
+    workers = {pid for pid, _ in sandbox.spawned[first_worker:]}
+    namespaces = {namespace for _, namespace in sandbox.spawned[first_worker:]} - {os.readlink("/proc/self/ns/pid")}
     leaked = []
     for pid, (_, sid, namespace) in now.items():
         if pid in before or pid == me:
@@ -96,7 +102,7 @@ def test_hostile_submission_gets_its_status_and_leaves_nothing(
     (data_dir / "llmprep.sqlite3").write_bytes(b"the user's history")
     watched = (PACKAGE, paths.solutions(), data_dir, canary)
     hashes = _tree_hash(*watched)
-    processes = live_processes()
+    processes = _snapshot()
 
     verdict = judge.grade(card, path.read_text(encoding="utf-8"), seed=3, limits=FAST)
 
@@ -123,7 +129,7 @@ def test_the_basic_level_still_refuses_and_says_so(path: Path, tmp_path: Path, m
     monkeypatch.setenv("LLMPREP_SANDBOX", "basic")
     monkeypatch.setenv("HOME", str(tmp_path))
     expected, card = _expectations(path)
-    processes = live_processes()
+    processes = _snapshot()
     verdict = judge.grade(card, path.read_text(encoding="utf-8"), seed=3, limits=FAST)
     assert verdict["sandbox"] == "basic" and "LLMPREP_SANDBOX" in verdict["sandbox_note"]
     assert verdict["passed"] is False

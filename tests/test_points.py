@@ -83,3 +83,13 @@ def test_every_point_is_made_by_its_own_answer() -> None:
             for point in points.unmatched(card.points, card.a.values() if card.a else ()):
                 drifted.append(f"{card.id}: {point['en']!r} ({point['match']})")
     assert drifted == []
+
+
+def test_every_builtin_qa_card_has_points() -> None:
+    missing = [
+        card.id
+        for deck in decks.load([paths.builtin_decks()], None, catalogue.names())
+        for card in deck.cards
+        if card.kind == "qa" and not card.points
+    ]
+    assert missing == []

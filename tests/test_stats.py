@@ -117,6 +117,8 @@ def test_exact_numbers_in_json(cli, isolated: Path, demo_decks: Path) -> None:
             "first_try_pass": False,
             "days_to_first_pass": 1.0,
             "last_verdict": "pass",
+            "best_time_to_pass_s": None,  # graded with --file: no practice session to time
+            "hints_used": 0,
         }
     ]
 

@@ -51,9 +51,9 @@ def main_options(
 
 
 def _register() -> None:
-    from llmprep.cli import code, config, decks, stats, study
+    from llmprep.cli import code, config, decks, history, stats, study
 
-    for module in (study, decks, code, stats, config):
+    for module in (study, decks, code, stats, config, history):
         module.register(app)
 
 
@@ -69,10 +69,27 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+def _bare_timed(argv: list[str]) -> list[str]:
+    """`--timed` may come without its value (the card's own budget): click options cannot, so say it here."""
+    from llmprep.cli.code import DURATION
+
+    fixed = list(argv)
+    for i, arg in enumerate(fixed):
+        if arg == "--timed" and (i + 1 == len(fixed) or not DURATION.match(fixed[i + 1])):
+            fixed[i] = "--timed=card"
+    return fixed
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; user errors become one line on stderr, never a traceback."""
+    argv = _bare_timed(sys.argv[1:] if argv is None else argv)
     try:
-        result = app(args=argv, prog_name="llmprep", standalone_mode=False)
+        try:
+            result = app(args=argv, prog_name="llmprep", standalone_mode=False)
+        finally:
+            from llmprep import store
+
+            store.record_clean()
     except LlmprepError as exc:
         from rich.markup import escape
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
@@ -41,6 +44,25 @@ def register(app: typer.Typer) -> None:
     app.command("code")(code)
 
 
+MAX_SUBMISSION_BYTES = 1 << 20
+DURATION = re.compile(r"^(card|\d+(?:\.\d+)?[smh]?)$")  # `20m`, `90s`, `1h`, `15` (minutes), `card`
+
+
+def parse_duration(text: str, card_minutes: int) -> float:
+    """Seconds of a `--timed` budget; `card` is the card's own budget."""
+    if not DURATION.match(text):
+        raise UsageError(
+            f"--timed takes a duration such as 20m, 90s or 1h (or nothing: the card's budget), got {text!r}"
+        )
+    if text == "card":
+        return card_minutes * 60.0
+    unit = text[-1] if text[-1] in "smh" else "m"
+    value = float(text.rstrip("smh"))
+    if value <= 0:
+        raise UsageError("--timed needs a duration above zero")
+    return value * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
 def code(
     ctx: typer.Context,
     card: str | None = typer.Argument(
@@ -54,6 +76,9 @@ def code(
     dtype: str = typer.Option("float32", "--dtype", metavar="DTYPE", help="float32, or bfloat16 on CUDA."),
     seed: int | None = typer.Option(None, "--seed", metavar="N", help="Replay the random inputs of an earlier run."),
     lang: str | None = typer.Option(None, "--lang", metavar="LANG", help="zh or en for the task text."),
+    timed: str | None = typer.Option(
+        None, "--timed", metavar="[DURATION]", help="A timed attempt (20m, 90s; alone: the card's own budget)."
+    ),
 ) -> None:
     """List coding cards, or write one in $EDITOR (or --file) and grade it. Exit 0: all checks pass; 1: not."""
     ws: Workspace = ctx.obj
@@ -68,10 +93,21 @@ def code(
     if device not in ("auto", "cpu", "cuda"):
         raise UsageError(f"--device must be auto, cpu or cuda, got {device!r}")
     language = ws.language(lang)
+    budget = None
+    if timed is not None:
+        from llmprep.grading import cardspec
+
+        budget = parse_duration(timed, cardspec.load(deck_card.grader).minutes)
+        if file is not None:
+            raise UsageError("--timed is for the editor loop; --file grades once")
     if file is None:
-        passed = practice(ws, deck_card, device, dtype, seed, language, KeyReader(), as_json=as_json)
+        passed = practice(ws, deck_card, device, dtype, seed, language, KeyReader(), as_json=as_json, budget_s=budget)
         raise typer.Exit(ExitCode.OK if passed else ExitCode.FAILED)
     try:  # arguments and the file are checked before torch is imported (seconds)
+        if file.is_file() and file.stat().st_size > MAX_SUBMISSION_BYTES:
+            raise UsageError(
+                f"{file}: {file.stat().st_size:,} bytes; a submission is at most {MAX_SUBMISSION_BYTES:,} (is it the right file?)"
+            )
         source = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file") from None
@@ -107,6 +143,7 @@ def _grade_and_record(
     *,
     quiet: bool = False,
     lang: str = "en",
+    session: Coaching | None = None,
 ) -> dict:
     from llmprep.grading import attempts, judge
 
@@ -119,8 +156,52 @@ def _grade_and_record(
     finally:
         if progress is not None:
             progress(None)
-    attempts.record(ws.engine, ws.config, card.id, verdict, source, clock.now())
+    hints_used, session_s = (session.hints_used, session.elapsed()) if session else (0, None)
+    attempts.record(
+        ws.engine, ws.config, card.id, verdict, source, clock.now(), hints_used=hints_used, session_s=session_s
+    )
     return verdict
+
+
+@dataclass
+class Coaching:
+    """One practice session in the editor loop: hints revealed so far per check, and the clock."""
+
+    budget_s: float | None = None
+    started: float = field(default_factory=time.monotonic)
+    revealed: dict[str, int] = field(default_factory=dict)  # check -> hints shown
+
+    @property
+    def hints_used(self) -> int:
+        return sum(self.revealed.values())
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.started, 1)
+
+    def next_hint(self, verdict: dict) -> tuple[str, int, int, str] | None:
+        """(check, level, of, text) of the first failing check with a hint not shown yet; None when none is left."""
+        for check in verdict["checks"]:
+            levels = check.get("hints") or []
+            shown = self.revealed.get(check["name"], 0)
+            if check["status"] != "pass" and shown < len(levels):
+                self.revealed[check["name"]] = shown + 1
+                return check["name"], shown + 1, len(levels), levels[shown]
+        return None
+
+
+def _clock(session: Coaching, lang: str) -> str:
+    elapsed = session.elapsed()
+    if session.budget_s is None:
+        return t("code.elapsed", lang, elapsed=_mmss(elapsed))
+    left = session.budget_s - elapsed
+    if left >= 0:
+        return t("code.time_left", lang, left=_mmss(left), budget=_mmss(session.budget_s))
+    return t("code.time_over", lang, over=_mmss(-left), budget=_mmss(session.budget_s))
+
+
+def _mmss(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
 
 
 def _progress_line(lang: str) -> Callable[[str | None], None]:
@@ -163,7 +244,9 @@ def _status(status: str, lang: str) -> str:
     return t(f"code.status.{status}", lang) if f"code.status.{status}" in MESSAGES else status
 
 
-def _report(verdict: dict, lang: str = "en") -> None:
+def _report(verdict: dict, lang: str = "en", *, card_hints: bool = True) -> None:
+    """The verdict as a table; `card_hints=False` (the editor loop) shows only what the output itself reveals
+    (a recognised classic mistake): the card's hints are there on request, with `h`."""
     dtype = verdict.get("dtype", "float32")
     table = Table(
         title=t("code.report_title", lang, card=verdict["card"], device=verdict["device"], dtype=dtype), show_lines=True
@@ -175,7 +258,7 @@ def _report(verdict: dict, lang: str = "en") -> None:
     for names, check in _collapsed(verdict["checks"]):
         style = STATUS_STYLE.get(check["status"], "white")
         details = escape(check["message"])  # the submission's own text: never markup (`[x > p][k]`, `[/mask]`)
-        hint = check.get("hint")
+        hint = check.get("hint") if card_hints else check.get("suspect")
         if hint and hint not in hints_shown:
             hints_shown.add(hint)
             details += "\n" + t("code.hint", lang, hint=escape(hint))
@@ -228,9 +311,11 @@ def practice(
     keys: KeyReader,
     *,
     as_json: bool = False,
+    budget_s: float | None = None,
 ) -> bool:
     """Edit the card's workspace file in $EDITOR, grade it, repeat until it passes, the user gives up (rated
-    Again, the reference is shown) or quits. Returns whether it passed; `llmprep study` uses it for `c`."""
+    Again, the reference is shown) or quits; `h` reveals the next hint of a failing check (a pass with hints
+    rates at most Hard). Returns whether it passed; `llmprep study` uses it for `c`."""
     from llmprep.grading import attempts, cardspec
 
     assert card.grader is not None
@@ -242,23 +327,33 @@ def practice(
     if not as_json:
         out.print(render.markdown(card.text("q", lang), ws.config.code_theme))
     editor = editor_command(ws)
+    session = Coaching(budget_s)
+    if budget_s is not None and not as_json:
+        out.print(_clock(session, lang))
     while True:
         try:
             subprocess.run([*editor, str(workspace)], check=False)
         except FileNotFoundError:
             raise LlmprepError(f"editor `{editor[0]}` not found: set $EDITOR or use --file") from None
         source = workspace.read_text(encoding="utf-8", errors="replace")
-        verdict = _grade_and_record(ws, card, source, device, dtype, seed, quiet=as_json, lang=lang)
+        verdict = _grade_and_record(ws, card, source, device, dtype, seed, quiet=as_json, lang=lang, session=session)
         if as_json:
             print(json.dumps(verdict, ensure_ascii=False))
         else:
-            _report(verdict, lang)
+            _report(verdict, lang, card_hints=False)
+            if budget_s is not None or verdict["passed"]:
+                out.print(_clock(session, lang))
         if verdict["passed"]:
             _after(ws, card, verdict, lang)
+            if not as_json:
+                _offer_reference(ws, spec, source, lang, keys)
             return True
         out.print(t("code.loop_prompt", lang))
         key = keys.read()
         while key not in ("e", "g", "q"):
+            if key == "h":
+                _show_hint(session, verdict, lang)
+                out.print(t("code.loop_prompt", lang))
             key = keys.read()
         if key == "q":
             return False
@@ -269,6 +364,35 @@ def practice(
             out.print(Syntax(code, "python", line_numbers=True, theme=ws.config.code_theme, background_color="default"))
             out.print(t("code.gave_up", lang))
             return False
+
+
+def _show_hint(session: Coaching, verdict: dict, lang: str) -> None:
+    found = session.next_hint(verdict)
+    if found is None:
+        out.print(t("code.no_more_hints", lang))
+        return
+    check, level, of, text = found
+    out.print(t("code.hint_level", lang, check=check, level=level, of=of, hint=escape(text)))
+
+
+def _offer_reference(ws: Workspace, spec: object, source: str, lang: str, keys: KeyReader) -> None:
+    """After a pass: `r` shows the reference beside the user's code, and what interviewers ask next."""
+    from rich.columns import Columns
+    from rich.panel import Panel
+
+    out.print(t("code.after_pass_prompt", lang))
+    if keys.read() != "r":
+        return
+    reference = (paths.solutions() / f"{spec.id}.py").read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    theme = ws.config.code_theme
+    panes = [
+        Panel(Syntax(text, "python", theme=theme, background_color="default"), title=title)
+        for text, title in ((source, t("code.yours", lang)), (reference, t("code.reference", lang)))
+    ]
+    out.print(Columns(panes, equal=True, expand=True))
+    follow_up = getattr(spec, "follow_up", "")
+    if follow_up:
+        out.print(Panel(escape(follow_up), title=t("code.follow_up", lang)))
 
 
 def _list(ws: Workspace, lang: str) -> None:

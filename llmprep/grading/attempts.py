@@ -15,15 +15,16 @@ from llmprep.config import Config
 from llmprep.store import Attempt, ReviewLog
 
 
-def rating_for(engine: Engine, card_id: str, passed: bool, gave_up: bool) -> int | None:
-    """First-try pass -> Good, pass after failures -> Hard, give up -> Again; a plain failure rates nothing yet.
-
-    "First try" counts the attempts since the card's last rating.
+def rating_for(engine: Engine, card_id: str, passed: bool, gave_up: bool, hints_used: int = 0) -> int | None:
+    """First-try pass -> Good, pass after failures or with hints -> Hard, give up -> Again; a plain failure
+    rates nothing yet. "First try" counts the attempts since the card's last rating.
     """
     if gave_up:
         return int(Rating.Again)
     if not passed:
         return None
+    if hints_used:
+        return int(Rating.Hard)
     with Session(engine) as session:
         last_rated = session.scalar(select(func.max(ReviewLog.reviewed_at)).where(ReviewLog.card_id == card_id))
         failed = select(func.count()).where(Attempt.card_id == card_id, Attempt.passed.is_(False))
@@ -33,11 +34,28 @@ def rating_for(engine: Engine, card_id: str, passed: bool, gave_up: bool) -> int
     return int(Rating.Hard) if failures else int(Rating.Good)
 
 
+STORED_SOURCE_CHARS = 64 * 1024  # a whiteboard answer is a few KB; a pasted 50 MB file must not grow the database
+
+
+def _capped(source: str) -> str:
+    if len(source) <= STORED_SOURCE_CHARS:
+        return source
+    return source[:STORED_SOURCE_CHARS] + f"\n# ... {len(source) - STORED_SOURCE_CHARS} more characters not stored\n"
+
+
 def record(
-    engine: Engine, config: Config, card_id: str, verdict: dict[str, Any], source: str, now: datetime
+    engine: Engine,
+    config: Config,
+    card_id: str,
+    verdict: dict[str, Any],
+    source: str,
+    now: datetime,
+    *,
+    hints_used: int = 0,
+    session_s: float | None = None,
 ) -> int | None:
     """Store the attempt, then rate the card when the attempt decides it. Returns the rating given, if any."""
-    rating = rating_for(engine, card_id, verdict["passed"], gave_up=False)
+    rating = rating_for(engine, card_id, verdict["passed"], gave_up=False, hints_used=hints_used)
     with Session(engine) as session, session.begin():
         session.add(
             Attempt(
@@ -49,7 +67,9 @@ def record(
                 duration_s=verdict["duration_s"],
                 seed=verdict.get("seed"),
                 checks=verdict["checks"],
-                source=source,
+                source=_capped(source),
+                hints_used=hints_used,
+                session_s=session_s,
             )
         )
     if rating is not None:

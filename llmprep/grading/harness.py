@@ -271,7 +271,9 @@ class Plugin:
             if "\nhint: " in message:  # a suspect recognised the classic mistake from the output
                 message, hint = message.split("\nhint: ", 1)
             levels = list(self.spec.hints.get(name.split("[")[0], ())) if status == "fail" else []
+            suspect = hint  # what the output itself shows; the card's hints are given on request
             if not hint and levels:
                 hint = levels[0]
             result = {"name": name, "status": status, "message": message, "hint": hint, "hints": levels}
+            result["suspect"] = suspect
             self.results.append(result)

@@ -27,6 +27,7 @@ import errno
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -465,6 +466,9 @@ class WorkerHandle:
         self.level: str = started["level"]
         self.note: str = started["note"]
         self.pid: int = started["worker"]
+        self.relay_fd = -1  # readable once the relay has exited: its EOF alone comes a moment before that
+        with contextlib.suppress(OSError, KeyError):
+            self.relay_fd = os.pidfd_open(started["relay"])
         with contextlib.suppress(OSError):  # which PID namespace and session its processes live in: W's own
             spawned.append((self.pid, os.readlink(f"/proc/{self.pid}/ns/pid")))
 
@@ -483,15 +487,17 @@ class WorkerHandle:
                 data = self.report.recv(STATUS.size, socket.MSG_WAITALL)
                 if len(data) == STATUS.size:
                     (self.exit_status,) = STATUS.unpack(data)
-                    self.report.recv(1)  # end of file: the relay itself has exited too
+                    self.report.recv(1)  # end of file: the relay is exiting
+                    if self.relay_fd >= 0:
+                        select.select([self.relay_fd], [], [], timeout)  # and now it is gone
         return self.exit_status
 
     def close(self) -> None:
-        for fd in (self.request_fd, self.reply_fd, self.pidfd):
+        for fd in (self.request_fd, self.reply_fd, self.pidfd, self.relay_fd):
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
-        self.request_fd = self.reply_fd = self.pidfd = -1
+        self.request_fd = self.reply_fd = self.pidfd = self.relay_fd = -1
         self.report.close()
 
 
