@@ -54,7 +54,7 @@ def copy_database(source: Path, target: Path) -> Path:
     """A consistent copy of `source` at `target` (temporary name, fsync, rename); removes its partial file on
     any failure and raises StorageError naming what to do."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")  # two processes may back up at once
     try:
         with (
             closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,

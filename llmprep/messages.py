@@ -180,6 +180,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "[dim]e: edit again · h: next hint · g: give up and see the reference solution · q: quit[/]",
         "zh": "[dim]e：再改一次 · h：下一条提示 · g：放弃并查看参考答案 · q：退出[/]",
     },
+    "study.rated_elsewhere": {
+        "en": "[yellow]{card} was just rated in another session; it is shown again from its new state[/]",
+        "zh": "[yellow]{card} 刚在另一个会话中评过分；按它的新状态再显示一次[/]",
+    },
     "code.hint_level": {"en": "hint {level}/{of} for {check}: {hint}", "zh": "{check} 的提示 {level}/{of}：{hint}"},
     "code.no_more_hints": {
         "en": "[dim]no more hints for the failing checks; g shows the reference solution[/]",

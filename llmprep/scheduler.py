@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from llmprep import clock
 from llmprep.config import Config
-from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended
+from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended, write_lock
 
 LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
@@ -39,6 +39,7 @@ class Outcome:
 
     rating: int
     after: FsrsCard
+    prior: tuple[Any, ...] | None = None  # the card's state it was computed from (None: a new card)
 
     def interval(self, now: datetime) -> timedelta:
         return self.after.due - now
@@ -113,9 +114,15 @@ def _card_filter(filters: Filters) -> list[Any]:
 
 def count_today(session: Session, now: datetime, day_starts_at: int) -> tuple[int, int]:
     """(new cards introduced, reviews done) since the current study day began."""
-    start = clock.day_start(clock.local_day(now, day_starts_at), day_starts_at)
+    today = clock.local_day(now, day_starts_at)
+    start = clock.day_start(today, day_starts_at)
+    end = clock.day_start(
+        today + timedelta(days=1), day_starts_at
+    )  # future-dated rows (clock went back) are not today's
     rows = session.execute(
-        select(ReviewLog.kind, func.count()).where(ReviewLog.reviewed_at >= start).group_by(ReviewLog.kind)
+        select(ReviewLog.kind, func.count())
+        .where(ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
+        .group_by(ReviewLog.kind)
     ).all()
     counts = dict(rows)
     return counts.get("new", 0), counts.get("review", 0)
@@ -204,6 +211,49 @@ def _buried_map(session: Session) -> dict[str, str]:
     return json.loads(raw) if raw else {}
 
 
+SHOWING_KEY = "showing"  # meta: {card_id: [session token, ISO instant the claim lapses]}
+CLAIM = timedelta(minutes=15)  # a crashed session's claim lapses by itself
+
+
+def _claims(session: Session, now: datetime) -> dict[str, list[str]]:
+    import json
+
+    raw = get_meta(session, SHOWING_KEY)
+    claims = json.loads(raw) if raw else {}
+    return {card: claim for card, claim in claims.items() if datetime.fromisoformat(claim[1]) > now}
+
+
+def shown_elsewhere(session: Session, token: str, now: datetime) -> set[str]:
+    """Cards another running session is showing: not handed out here."""
+    return {card for card, (owner, _) in _claims(session, now).items() if owner != token}
+
+
+def claim(engine: Engine, card_id: str, token: str, now: datetime) -> bool:
+    """Mark the card as shown by session `token` (dropping that session's other claim); False when another
+    session claimed it first."""
+    import json
+
+    with Session(engine) as session, session.begin():
+        write_lock(session)
+        claims = _claims(session, now)
+        owner = claims.get(card_id, [token])[0]
+        if owner != token:
+            return False
+        claims = {card: c for card, c in claims.items() if c[0] != token}
+        claims[card_id] = [token, (now + CLAIM).isoformat()]
+        set_meta(session, SHOWING_KEY, json.dumps(claims, sort_keys=True))
+    return True
+
+
+def release(engine: Engine, token: str, now: datetime) -> None:
+    import json
+
+    with Session(engine) as session, session.begin():
+        write_lock(session)
+        claims = {card: c for card, c in _claims(session, now).items() if c[0] != token}
+        set_meta(session, SHOWING_KEY, json.dumps(claims, sort_keys=True))
+
+
 def buried(session: Session, now: datetime) -> set[str]:
     """Cards buried until a moment still in the future."""
     return {card_id for card_id, until in _buried_map(session).items() if datetime.fromisoformat(until) > now}
@@ -275,22 +325,29 @@ class Reviewer:
     def outcomes(self, card_id: str, now: datetime) -> dict[int, Outcome]:
         """All four possible results, computed once so that the interval shown is the one applied."""
         with Session(self.engine) as session:
-            current = to_fsrs(session.get(CardState, card_id), now)
+            row = session.get(CardState, card_id)
+            prior = state_key(row)
+            current = to_fsrs(row, now)
         results = {}
         for rating in Rating:
             # fsrs fuzz draws from `random`: seeded by the review being answered, not the second of the key
             # press, so that a recomputation a minute later gives the interval that was shown
             random.seed(f"{card_id}{current.last_review}{rating}")
             after, _ = self.fsrs.review_card(current, rating, review_datetime=now)
-            results[int(rating)] = Outcome(int(rating), after)
+            results[int(rating)] = Outcome(int(rating), after, prior)
         return results
 
     def rate(
         self, card_id: str, outcome: Outcome, now: datetime, duration_ms: int | None, kind: str | None = None
     ) -> Recorded:
-        """Commit one rating (state + log row in one transaction)."""
+        """Commit one rating (state + log row in one transaction), only onto the state it was computed from:
+        when another session rated the card in between, raise StaleCard and write nothing (never a lost
+        update)."""
         with self._write() as session, session.begin():
+            write_lock(session)
             row = session.get(CardState, card_id)
+            if state_key(row) != outcome.prior:
+                raise StaleCard(card_id)
             before = None if row is None else state_dict(to_fsrs(row, now))
             if kind is None:
                 kind = "new" if row is None else State(row.state).name.lower()
@@ -409,6 +466,17 @@ def cram_queue(session: Session, config: Config, now: datetime, filters: Filters
     return ids[:limit]
 
 
+class StaleCard(Exception):
+    """The card was rated elsewhere after its outcomes were computed: show it again from its new state."""
+
+
+def state_key(row: CardState | None) -> tuple[Any, ...] | None:
+    """What identifies a card's state for compare-and-set: a rating elsewhere changes it."""
+    if row is None:
+        return None
+    return (row.state, row.step, row.stability, row.difficulty, _opt_utc(row.due), _opt_utc(row.last_review))
+
+
 def _opt_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else clock.as_utc(moment)
 
@@ -424,4 +492,5 @@ def _days(before: dict[str, Any] | None, key: str) -> float | None:
 def _elapsed(before: dict[str, Any] | None, now: datetime) -> float | None:
     if before is None or before.get("last_review") is None:
         return None
-    return (now - datetime.fromisoformat(before["last_review"])).total_seconds() / 86400
+    # never negative: after the clock went back, the previous review may look later than this one
+    return max(0.0, (now - datetime.fromisoformat(before["last_review"])).total_seconds() / 86400)

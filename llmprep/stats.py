@@ -47,6 +47,8 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
     h = config.day_starts_at
     today = clock.local_day(now, h)
     day_start = clock.day_start(today, h).replace(tzinfo=None).isoformat(sep=" ")
+    # "today" is bounded on both sides: after the clock went back, reviews dated in the future are not today's
+    day_end = clock.day_start(today + timedelta(days=1), h).replace(tzinfo=None).isoformat(sep=" ")
     now_text = now.replace(tzinfo=None).isoformat(sep=" ")
     where, params = _card_where(filters)
     logs = f"review_log l JOIN cards c ON c.id = l.card_id WHERE {where}"
@@ -55,7 +57,7 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         f"pow(1 + {fsrs._FACTOR!r} * max(0, CAST(julianday(:now) - julianday(s.last_review) AS INTEGER))"
         f" / s.stability, {fsrs._DECAY!r})"
     )
-    params = {**params, "now": now_text, "day_start": day_start}
+    params = {**params, "now": now_text, "day_start": day_start, "day_end": day_end}
 
     def day(column: str) -> str:
         return _day_sql(column, h, now)
@@ -71,7 +73,8 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
         reviewed, new, again, seconds = one(
             f"SELECT count(*), count(*) FILTER (WHERE l.kind = 'new'), count(*) FILTER (WHERE l.rating = 1), "
-            f"coalesce(sum(l.duration_ms), 0) / 1000.0 FROM {logs} AND l.kind != 'cram' AND l.reviewed_at >= :day_start"
+            f"coalesce(sum(l.duration_ms), 0) / 1000.0 FROM {logs} AND l.kind != 'cram' "
+            "AND l.reviewed_at >= :day_start AND l.reviewed_at < :day_end"
         )
         # one scan of the log gives the streaks, the heatmap and the total
         per_day = rows(

@@ -378,9 +378,12 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
         event.listen(engine, "connect", _on_connect)
     event.listen(engine, "handle_error", _stop_on_damage(path))
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn:
+            if not read_only:  # two first starts at once: one creates the tables, the other finds them
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             _migrate(conn)  # read-only: an upgrade the file needs is refused by _refuse_writes
             verify_schema(conn, path)
+            conn.commit()
     except OperationalError as exc:
         raise StorageError(
             f"cannot open the database {path}: {exc.orig}; check that you can read and write it and its folder, "
@@ -423,6 +426,15 @@ def _migrate(conn: Connection) -> None:
 # ---------------------------------------------------------------- cards
 
 
+def write_lock(session: Session) -> None:
+    """Take SQLite's write lock now (BEGIN IMMEDIATE), so that what this transaction reads is what it updates:
+    another process's write waits for it (busy timeout) instead of slipping between the read and the write."""
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def get_meta(session: Session, key: str) -> str | None:
     row = session.get(Meta, key)
     return row.value if row else None
@@ -441,6 +453,9 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     fingerprint = "\n".join(f"{c.id} {c.deck} {c.kind} {c.content_hash} {c.priority} {','.join(c.tags)}" for c in cards)
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
     if get_meta(session, "deck_fingerprint") == digest:
+        return
+    write_lock(session)  # two starts may sync at once: one at a time (the check above read outside the lock)
+    if get_meta(session, "deck_fingerprint") == digest:  # the other one did it
         return
     existing = {row.id: row for row in session.scalars(select(CardRow))}
     seen: set[str] = set()

@@ -19,8 +19,36 @@ def cards() -> list[decks.Card]:
     return [card for deck in decks.load([DECKS], None, catalogue.names()) for card in deck.cards]
 
 
-def test_at_least_180_qa_cards(cards: list[decks.Card]) -> None:
-    assert sum(card.kind == "qa" for card in cards) >= 180
+def test_at_least_410_qa_cards(cards: list[decks.Card]) -> None:
+    assert sum(card.kind == "qa" for card in cards) >= 410
+
+
+# what interviews of 2025-2026 ask: each topic deck with at least this many QA cards
+TOPIC_DECKS = {
+    "inference-serving": 25,
+    "decoding": 12,
+    "moe": 15,
+    "rag": 15,
+    "agents": 12,
+    "reasoning": 15,
+    "deepseek-v3-training": 12,
+    "distillation-merging": 8,
+    "multimodal": 10,
+    "ssm-hybrid": 6,
+    "safety": 6,
+}
+
+
+def test_topic_decks_have_their_cards(cards: list[decks.Card]) -> None:
+    counts = {deck: sum(c.deck == deck and c.kind == "qa" for c in cards) for deck in TOPIC_DECKS}
+    assert {d: n for d, n in counts.items() if n < TOPIC_DECKS[d]} == {}
+    assert sum(c.deck == "algorithms" and c.kind == "qa" for c in cards) >= 6
+
+
+def test_a_new_deck_is_studied_on_a_fresh_database(cli) -> None:
+    result = cli("study", "--deck", "moe", input="\n3\nq\n")
+    assert result.code == 0, result.err
+    assert "moe" in result.out
 
 
 def test_every_card_has_both_languages_and_sources(cards: list[decks.Card]) -> None:

@@ -180,3 +180,12 @@ def test_progress_names_each_check_as_it_starts() -> None:
     solution = (ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
     verdict = judge.grade("softmax", solution, seed=2, progress=seen.append)
     assert seen == [c["name"] for c in verdict["checks"]]
+
+
+def test_readme_catalogue_lists_every_card() -> None:
+    from llmprep.grading import catalogue_md
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert catalogue_md.rewritten(readme) == readme, "run `python -m llmprep.grading.catalogue_md --write`"
+    for card in catalogue.names():
+        assert f"| `{card}` |" in readme

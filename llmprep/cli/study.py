@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -101,18 +103,37 @@ def _drill(
     keys: KeyReader,
     summary: Summary,
 ) -> None:
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"  # this session, for the cards it is showing
+    try:
+        _drill_cards(ws, reviewer, filters, limits, lang, keys, summary, token)
+    finally:
+        scheduler.release(ws.engine, token, clock.now())
+
+
+def _drill_cards(
+    ws: Workspace,
+    reviewer: scheduler.Reviewer,
+    filters: scheduler.Filters,
+    limits: scheduler.Limits,
+    lang: str,
+    keys: KeyReader,
+    summary: Summary,
+    token: str,
+) -> None:
     history: list[scheduler.Action] = []
     redo: str | None = None
     day_starts_at = ws.config.day_starts_at
     while True:
         now = clock.now()
         with Session(ws.engine) as session:
-            away = scheduler.buried(session, now)
+            away = scheduler.buried(session, now) | scheduler.shown_elsewhere(session, token, now)
             card_id = redo or scheduler.next_card(
                 session, now, filters, limits, day_starts_at, away, ws.config.new_order
             )
             counts = scheduler.remaining(session, now, filters, limits, day_starts_at, away)
         redo = None
+        if card_id is not None and not scheduler.claim(ws.engine, card_id, token, now):
+            continue  # another session took it a moment ago: pick again
         if card_id is None:
             if history:
                 out.print(t("study.all_done_undo", lang))
@@ -165,10 +186,18 @@ def _drill(
         rated_at = clock.now()  # the moment of the key press, not of the question
         if rated_at != revealed:
             shown = render.interval(outcomes[rating].interval(revealed))
+            prior = outcomes[rating].prior
             outcomes = reviewer.outcomes(card_id, rated_at)
+            if outcomes[rating].prior != prior:  # rated elsewhere while the answer was open: this rating was for
+                outcomes[rating] = replace(outcomes[rating], prior=prior)  # the state shown; rate() refuses it
             if render.interval(outcomes[rating].interval(rated_at)) != shown:
                 out.print(t("study.interval_updated", lang, open=render.interval(rated_at - revealed, lang)))
-        recorded = reviewer.rate(card_id, outcomes[rating], rated_at, int((time.monotonic() - shown_at) * 1000))
+        try:
+            recorded = reviewer.rate(card_id, outcomes[rating], rated_at, int((time.monotonic() - shown_at) * 1000))
+        except scheduler.StaleCard:  # rated in another session meanwhile: nothing written, shown again
+            out.print(t("study.rated_elsewhere", lang, card=card_id))
+            redo = card_id
+            continue
         history.append(recorded)
         summary.ratings[rating] += 1
         out.print(

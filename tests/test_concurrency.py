@@ -1,0 +1,97 @@
+"""Several llmprep processes on one database at once: two studies and one grading, on a new and on an existing
+database. No error line, every rating shown as recorded is in the log exactly once, and no rating was computed
+from a state another process had already replaced (each card's log is one unbroken chain of states)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPETITIONS = 10
+
+
+def _start(home: Path, decks: Path, args: list[str], stdin: str, now: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "LLMPREP_HOME": str(home), "LLMPREP_NOW": now, "NO_COLOR": "1", "TZ": "UTC"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llmprep", "--decks", str(decks), *args],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write(stdin)
+    process.stdin.close()
+    process.stdin = None  # written in full up front: communicate() only collects the output
+    return process
+
+
+def _race(home: Path, decks: Path, broken: Path, now: str) -> int:
+    """Two studies rating 4 cards each and one grading, started together; returns the ratings they recorded."""
+    keys = "\n3\n" * 4 + "q\n"
+    processes = [
+        _start(home, decks, ["study", "--deck", "race"], keys, now),
+        _start(home, decks, ["study", "--deck", "race"], keys, now),
+        _start(home, decks, ["code", "mha", "--file", str(broken)], "", now),
+    ]
+    recorded = 0
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode in (0, 1), err  # 1: the grading's verdict (the submission does not parse)
+        assert "error:" not in err and "Traceback" not in err, err
+        recorded += out.count("recorded ")
+    return recorded
+
+
+def _chains_unbroken(db: Path) -> None:
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT card_id, state_before, state_after FROM review_log ORDER BY id").fetchall()
+    last: dict[str, object] = {}
+    for card, before, after in rows:
+        before = json.loads(before) if before else None
+        assert before == last.get(card), f"{card}: rated from a state another session had replaced (lost update)"
+        last[card] = json.loads(after)
+
+
+def _deck(folder: Path) -> Path:
+    folder.mkdir()
+    cards = "".join(
+        f"  - id: race-{i}\n    q: {{zh: 问{i}, en: Q{i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n" for i in range(12)
+    )
+    (folder / "race.yaml").write_text(f"deck: race\ntitle: {{zh: 竞速, en: Race}}\ncards:\n{cards}", encoding="utf-8")
+    return folder
+
+
+def test_two_studies_and_a_grading_at_once_on_a_new_then_an_existing_database(tmp_path: Path) -> None:
+    """Each repetition races on a new database, then again a day later on the one it made (cards due again)."""
+    decks = _deck(tmp_path / "decks")
+    broken = tmp_path / "broken.py"
+    broken.write_text("def oops(:\n")
+    warm = tmp_path / "warm"  # parses the decks once: each fresh home starts with that cache, as a user's does
+    warm.mkdir()
+    _start(warm, decks, ["decks"], "", "2026-01-05T09:00:00+00:00").communicate(timeout=120)
+    for repetition in range(REPETITIONS):
+        home = tmp_path / f"home-{repetition}"
+        home.mkdir()
+        (home / "config.toml").write_text("fuzz = false\nnew_per_day = 50\n")
+        (home / "deck-cache.json").write_bytes((warm / "deck-cache.json").read_bytes())
+        db = home / "llmprep.sqlite3"
+        expected = 0
+        for day, attempts in (("2026-01-05", 1), ("2026-01-06", 2)):
+            expected += _race(home, decks, broken, f"{day}T09:00:00+00:00")
+            with closing(sqlite3.connect(db)) as conn:
+                logged = conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
+                assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == attempts
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert logged == expected and expected >= 8  # every rating shown as recorded is there, once
+            _chains_unbroken(db)
