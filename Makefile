@@ -14,11 +14,12 @@ install:
 	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install $(TORCH_PIP_ARGS) "torch==$(TORCH_VERSION)"
 	$(PYTHON) -m pip install -e ".[dev]"
 
+# -n auto: one pytest worker per CPU (pytest-xdist); most tests wait on sandboxed workers and subprocesses
 test: lint
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n auto
 
 test-fast: lint
-	$(PYTHON) -m pytest -q -m "not slow"
+	$(PYTHON) -m pytest -q -n auto -m "not slow"
 
 lint:
 	$(PYTHON) -m ruff check .

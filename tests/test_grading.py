@@ -189,3 +189,9 @@ def test_readme_catalogue_lists_every_card() -> None:
     assert catalogue_md.rewritten(readme) == readme, "run `python -m llmprep.grading.catalogue_md --write`"
     for card in catalogue.names():
         assert f"| `{card}` |" in readme
+
+
+def test_the_gym_has_at_least_45_cards_each_with_six_mutants_or_more() -> None:
+    assert len(catalogue.names()) >= 45
+    few = {card: n for card in catalogue.names() if (n := len(list((selftest.MUTATIONS / card).glob("*.py")))) < 6}
+    assert few == {}

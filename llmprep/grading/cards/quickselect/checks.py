@@ -67,9 +67,10 @@ def test_k_is_one_based_largest(sub, case):
 
 
 def test_every_k(sub, case):
-    nums = case.ints(12, 0, 5)  # many ties
-    for k in range(1, len(nums) + 1):
-        ask(sub, nums, k)
+    # many ties, and a block of equal values between larger and smaller ones: every slot of it is asked for
+    for nums in (case.ints(12, 0, 5), [3, 7, 7, 7, 1, 9, 7, 2]):
+        for k in range(1, len(nums) + 1):
+            ask(sub, nums, k)
 
 
 def test_single_element(sub, case):

@@ -1,0 +1,19 @@
+# expect: empty_cluster
+import torch
+from torch import Tensor
+
+
+def _assign(x: Tensor, centroids: Tensor) -> Tensor:
+    d2 = ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)  # (N, K), exact differences, no cancellation
+    return d2.argmin(dim=1)  # the first minimum: ties go to the smallest k
+
+
+def kmeans(x: Tensor, centroids: Tensor, n_iters: int) -> tuple[Tensor, Tensor]:
+    centroids = centroids.clone()
+    k = centroids.shape[0]
+    for _ in range(n_iters):
+        a = _assign(x, centroids)
+        sums = torch.zeros_like(centroids).index_add_(0, a, x)  # (K, D)
+        counts = torch.bincount(a, minlength=k)  # (K,)
+        centroids = sums / counts.clamp(min=1)[:, None].to(x.dtype)
+    return centroids, _assign(x, centroids)

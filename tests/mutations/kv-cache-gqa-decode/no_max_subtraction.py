@@ -1,0 +1,14 @@
+# expect: large_scores
+import math
+
+import torch
+
+
+def gqa_decode_step(q, k_new, v_new, k_cache, v_cache):
+    n_rep = q.shape[1] // k_new.shape[1]
+    k = torch.cat([k_cache, k_new], dim=2)
+    v = torch.cat([v_cache, v_new], dim=2)
+    kr, vr = k.repeat_interleave(n_rep, dim=1), v.repeat_interleave(n_rep, dim=1)
+    s = q @ kr.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    w = s.exp() / s.exp().sum(-1, keepdim=True)
+    return w @ vr, k, v

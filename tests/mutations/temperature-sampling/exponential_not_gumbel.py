@@ -1,0 +1,16 @@
+# expect: distribution
+import torch
+from torch import Tensor
+
+
+def sample(logits: Tensor, temperature: float, num_samples: int, generator: torch.Generator) -> Tensor:
+    if temperature == 0:  # greedy: the T -> 0 limit of softmax(logits / T) puts all mass on the argmax
+        return logits.argmax(dim=-1, keepdim=True).expand(-1, num_samples).clone()
+    u = torch.rand(*logits.shape, num_samples, generator=generator, device=logits.device)
+    return (logits[..., None] / temperature - torch.log(u)).argmax(dim=1)
+
+
+# ---- Provided: the checks call this entry point (a Generator cannot be sent to the grader). Keep it. ----
+def sample_seeded(logits: Tensor, temperature: float, num_samples: int, seed: int) -> Tensor:
+    generator = torch.Generator(device=logits.device).manual_seed(seed)
+    return sample(logits, temperature, num_samples, generator)

@@ -1,0 +1,14 @@
+# expect: greedy_zero_temperature
+import torch
+from torch import Tensor
+
+
+def sample(logits: Tensor, temperature: float, num_samples: int, generator: torch.Generator) -> Tensor:
+    probs = torch.softmax(logits / temperature, dim=-1)  # stable: softmax subtracts the row max
+    return torch.multinomial(probs, num_samples, replacement=True, generator=generator)
+
+
+# ---- Provided: the checks call this entry point (a Generator cannot be sent to the grader). Keep it. ----
+def sample_seeded(logits: Tensor, temperature: float, num_samples: int, seed: int) -> Tensor:
+    generator = torch.Generator(device=logits.device).manual_seed(seed)
+    return sample(logits, temperature, num_samples, generator)

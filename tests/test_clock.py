@@ -1,0 +1,51 @@
+"""The clock going back: future-dated reviews are not today's, and no elapsed time is logged negative."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from llmprep import config, scheduler, store
+
+
+def _deck(folder: Path, n: int) -> Path:
+    folder.mkdir()
+    cards = "".join(
+        f"  - id: c-{i}\n    q: {{zh: 问{i}, en: Q{i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n" for i in range(n)
+    )
+    (folder / "c.yaml").write_text(f"deck: c\ntitle: {{zh: 卡, en: Cards}}\ncards:\n{cards}", encoding="utf-8")
+    return folder
+
+
+def test_after_the_clock_goes_back_today_is_bounded(cli, isolated: Path, tmp_path: Path) -> None:
+    decks = ("--decks", str(_deck(tmp_path / "decks", 8)))
+    (isolated / "config.toml").write_text("fuzz = false\nnew_per_day = 3\n")
+    # three new cards studied with the clock set two days ahead, then the clock is right again
+    ahead = cli(*decks, "study", "--deck", "c", input="\n3\n" * 3 + "q\n", now="2026-01-07T09:00:00+00:00")
+    assert ahead.out.count("recorded ") == 3
+    report = json.loads(cli(*decks, "stats", "--json", now="2026-01-05T09:00:00+00:00").out)
+    assert report["today"]["reviewed"] == 0  # not 3: those rows are dated two days ahead
+    studied = cli(*decks, "study", "--deck", "c", input="\n3\n" * 3 + "q\n", now="2026-01-05T09:00:00+00:00")
+    assert studied.out.count("recorded ") == 3  # today's new-card quota (3) was not used up by them
+
+
+def test_no_elapsed_time_is_logged_negative(isolated: Path) -> None:
+    engine = store.open_engine(isolated / "llmprep.sqlite3")
+    with Session(engine) as session, session.begin():
+        session.add(
+            store.CardRow(
+                id="x", deck="d", kind="qa", position=0, content_hash="h", added_at=datetime(2026, 1, 1).astimezone()
+            )
+        )
+    reviewer = scheduler.Reviewer(engine, config.Config(fuzz=False))
+    later = datetime.fromisoformat("2026-01-07T09:00:00+00:00")
+    reviewer.rate("x", reviewer.outcomes("x", later)[3], later, 1000)
+    earlier = later - timedelta(days=2)  # the clock went back
+    reviewer.rate("x", reviewer.outcomes("x", earlier)[3], earlier, 1000)
+    with Session(engine) as session:
+        elapsed = session.scalars(select(store.ReviewLog.elapsed_days).order_by(store.ReviewLog.id)).all()
+    assert elapsed == [None, 0.0]
