@@ -18,6 +18,7 @@ from typing import Any
 
 from llmprep.errors import DeckError
 
+MAX_DECK_CHARS = 4_000_000  # the largest built-in deck is ~0.2 MB
 CACHE_VERSION = 5  # 4: cards carry `priority`; 5: `points`
 LANGS = ("zh", "en")
 
@@ -87,14 +88,23 @@ def _parse_yaml(text: str, file: str) -> Any:
         return mapping
 
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    if len(text) > MAX_DECK_CHARS:
+        raise DeckError(f"{file}: {len(text):,} characters; a deck file is at most {MAX_DECK_CHARS:,}: split it")
     try:
+        if "*" in text:  # aliases share one node many times over: a few lines can stand for billions of values
+            for event in yaml.parse(text, Loader=base):
+                if isinstance(event, yaml.AliasEvent):
+                    line = event.start_mark.line + 1
+                    raise DeckError(f"{file}:{line}: YAML aliases (*name) are not allowed in a deck; write it out")
         return yaml.load(text, Loader=LineLoader)
+    except RecursionError:
+        raise DeckError(f"{file}: nested too deeply to be a deck; a deck is a mapping of cards") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise DeckError(f"{file}:{line}: YAML syntax error: {exc.problem or exc}; fix the syntax") from None
-    except yaml.YAMLError as exc:
-        raise DeckError(f"{file}: YAML error: {exc}") from None
+    except yaml.YAMLError as exc:  # e.g. a control character (ReaderError): its text spans lines, the first says it
+        raise DeckError(f"{file}: YAML error: {str(exc).splitlines()[0]}; fix or remove it") from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's int/str conversion limit)
         raise DeckError(f"{file}: a value cannot be read ({exc}); shorten it or quote it as text") from None
 
@@ -199,6 +209,8 @@ def _models() -> Any:
 
 def _explain(err: dict[str, Any]) -> str:
     where = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+    if not where.isprintable():  # a key holding a newline or a control character is shown escaped, on one line
+        where = where.encode("unicode_escape").decode("ascii")
     kind = err["type"]
     if kind == "missing":
         return f"missing `{where}`; add it"
@@ -246,7 +258,9 @@ def parse_file(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]],
     seen: dict[str, int] = {}
     for raw in raw_cards:
         line = getattr(raw, "line", root.key_lines.get("cards", 0))
-        label = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        label = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+        if not label.isprintable():
+            label = label.encode("unicode_escape").decode("ascii")
         if not isinstance(raw, dict):
             problems.append(f"{file}:{line}: each card is a mapping with `id`, `q`, `a`...")
             continue

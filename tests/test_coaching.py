@@ -75,3 +75,25 @@ def test_bad_durations_are_usage_errors(text: str) -> None:
 def test_timed_with_file_is_a_usage_error(cli, tmp_path: Path) -> None:
     result = cli("code", "mha", "--file", str(SOLUTION), "--timed", "5m")
     assert result.code == 2 and "--timed" in result.err
+
+
+@pytest.mark.slow
+def test_quitting_after_a_hint_keeps_the_attempt_and_rates_nothing(isolated: Path, tmp_path: Path) -> None:
+    lazy = tmp_path / "lazy-editor"
+    lazy.write_text("#!/bin/sh\nexit 0\n")  # leaves the template: every check fails
+    lazy.chmod(lazy.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "EDITOR": str(lazy), "VISUAL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "llmprep", "code", "layernorm", "--device", "cpu"],
+        env=env,
+        input="h\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "hint 1/1 for" in done.stdout and "hint:" not in done.stdout.split("hint 1/1")[0]  # only on request
+    with closing(sqlite3.connect(isolated / "llmprep.sqlite3")) as conn:
+        # an attempt counts the hints seen before it was graded; this one was graded before the hint
+        assert conn.execute("SELECT passed, hints_used FROM attempts").fetchall() == [(0, 0)]
+        assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 0  # quitting rates nothing
