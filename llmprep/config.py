@@ -166,10 +166,14 @@ def save(path: Path, config: Config) -> None:
 def _write(path: Path, data: dict[str, Any]) -> None:
     import tomli_w
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash leaves the old file or the new one, never half of each
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash leaves the old file or the new one, never half of each
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LlmprepError(f"cannot write {path}: {exc.strerror or exc}; free some space or check its folder") from None
 
 
 def as_dict(config: Config) -> dict[str, Any]:

@@ -8,6 +8,7 @@ A broken built-in deck is an error; a broken personal deck (--decks) is skipped 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -433,13 +434,14 @@ def _read_cache(path: Path | None) -> dict[str, Any]:
 
 
 def _write_cache(path: Path, entries: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"version": CACHE_VERSION, "files": entries}, ensure_ascii=False), "utf-8")
         os.replace(tmp, path)
-    except OSError:
-        pass  # the cache only saves time; a read-only data dir is reported by the store
+    except OSError:  # the cache only saves time (a read-only data dir is reported by the store); a full disk
+        with contextlib.suppress(OSError):  # must not keep the half-written copy either
+            tmp.unlink(missing_ok=True)
 
 
 def card_dict(card: Card) -> dict[str, Any]:

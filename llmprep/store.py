@@ -168,8 +168,11 @@ def backup_before_migration(path: Path, now: datetime) -> Path | None:
 
     if not path.is_file():
         return None
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
-        version = source.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+            version = source.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise _sqlite_failure(path, exc) from None
     if version == 0 or version >= SCHEMA_VERSION:
         return None
     try:
@@ -208,6 +211,20 @@ def damaged_message(path: Path, detail: str) -> str:
     return f"{path} is damaged ({detail}); nothing more is written to it. To go on, {fix}, or point --db elsewhere"
 
 
+def _sqlite_failure(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    """A damaged file, or one that cannot be written now (a full disk): different causes, different fixes."""
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(damaged_message(path, str(exc)))
+    return StorageError(_io_message(path, exc))
+
+
+def _io_message(path: Path, exc: BaseException) -> str:
+    return (
+        f"cannot write {path} ({exc}): is the disk full? This change was not saved and the file is as it was; "
+        "free some space and run the command again"
+    )
+
+
 def _fingerprint(path: Path) -> str:
     """Size and modification time of the file and its WAL: it changes when anything writes to them."""
     parts = []
@@ -242,7 +259,7 @@ def _check_intact(path: Path) -> None:
                 )
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise StorageError(damaged_message(path, str(exc))) from None
+        raise _sqlite_failure(path, exc) from None
     if result != "ok":
         raise StorageError(damaged_message(path, f"quick_check: {result}"))
 
@@ -404,6 +421,8 @@ def _stop_on_damage(path: Path) -> Callable[[ExceptionContext], None]:
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             _damaged.add(path)
             raise StorageError(damaged_message(path, str(context.original_exception)))
+        if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):  # rolled back: nothing of it is in the file
+            raise StorageError(_io_message(path, context.original_exception))
 
     return handle_error
 

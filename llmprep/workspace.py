@@ -89,7 +89,17 @@ class Workspace:
         existed = self.db_path.is_file()
         engine = store.open_engine(self.db_path)
         if existed:  # at most once a day, before this command writes anything
-            backup.daily(self.db_path, clock.now())
+            try:
+                backup.daily(self.db_path, clock.now())
+            except StorageError as exc:  # a full disk: the day's copy is skipped, said once, the work goes on
+                from rich.markup import escape
+
+                from llmprep.console import err
+                from llmprep.messages import t
+
+                err.print(
+                    f"[yellow]{t('common.warning', self.language_or_en())}[/] {escape(exc.message)}", soft_wrap=True
+                )
         all_cards = [card for deck in self.decks for card in deck.cards]
         with Session(engine) as session, session.begin():
             store.sync_cards(session, all_cards, clock.now())
