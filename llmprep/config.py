@@ -104,10 +104,14 @@ def load_raw(path: Path) -> dict[str, Any]:
     """The settings as written in the file, unchecked (what `config KEY --reset` repairs)."""
     if not path.exists():
         return {}
+    if path.is_dir():
+        raise LlmprepError(f"{path} is a folder; llmprep's settings are a file there: move the folder away")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LlmprepError(f"{path}: not valid TOML ({exc}); fix or delete the file") from None
+    except OSError as exc:
+        raise LlmprepError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from None
 
 
 def load(path: Path) -> Config:

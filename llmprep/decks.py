@@ -20,7 +20,7 @@ from typing import Any
 from llmprep.errors import DeckError
 
 MAX_DECK_CHARS = 4_000_000  # the largest built-in deck is ~0.2 MB
-CACHE_VERSION = 5  # 4: cards carry `priority`; 5: `points`
+CACHE_VERSION = 6  # 4: cards carry `priority`; 5: `points`; 6: `renamed_from`
 LANGS = ("zh", "en")
 
 
@@ -40,6 +40,7 @@ class Card:
     content_hash: str  # changes when the card's text changes; history stays keyed on the id
     priority: str = "normal"  # "high": a question interviews ask often; new cards of this kind come first
     points: tuple[dict[str, Any], ...] = ()  # key points of a good answer: {zh, en, match: [alternatives]}
+    renamed_from: tuple[str, ...] = ()  # earlier ids of this card: their history becomes this card's
 
     def text(self, field: str, lang: str) -> str | None:
         value = getattr(self, field)
@@ -184,6 +185,7 @@ def _models() -> Any:
         grader: str | None = None
         priority: Literal["high", "normal"] = "normal"
         points: list[Point] | None = Field(default=None, min_length=3, max_length=6)
+        renamed_from: list[str] = []
 
         @model_validator(mode="after")
         def kind_fields(self) -> CardModel:
@@ -195,6 +197,8 @@ def _models() -> Any:
                 raise ValueError("a `code` card names its grader, e.g. `grader: mha`")
             if self.kind == "code" and self.a is not None:
                 raise ValueError("a `code` card has no `a`: its grader holds the reference solution")
+            if self.id in self.renamed_from:
+                raise ValueError("`renamed_from` lists the card's OLD ids, not its own")
             if self.kind == "code" and self.points:
                 raise ValueError("`points` are for `qa` cards: a `code` card is graded by its checks")
             return self
@@ -311,6 +315,7 @@ def _to_cards(header: dict[str, Any], raw_cards: list[dict[str, Any]], file: str
             content_hash=c["hash"],
             priority=c.get("priority", "normal"),
             points=tuple(c.get("points") or ()),
+            renamed_from=tuple(c.get("renamed_from") or ()),
         )
         for c in raw_cards
     )

@@ -28,8 +28,10 @@ def _day_sql(column: str, day_starts_at: int, now: datetime) -> str:
     return f"date({column}, '{minutes:+d} minutes')"
 
 
-def _card_where(filters: Filters, alias: str = "c") -> tuple[str, dict[str, Any]]:
-    clauses, params = [f"{alias}.hidden = 0"], {}
+def _card_where(filters: Filters, alias: str = "c", *, history: bool = False) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for the cards in scope. `history`: for what was studied (reviews, streaks, retention), a
+    card whose deck was deleted still counts: the work was done; card counts and mastery cover present cards."""
+    clauses, params = ["1 = 1" if history else f"{alias}.hidden = 0"], {}
     if filters.decks:
         names = [f":deck{i}" for i in range(len(filters.decks))]
         clauses.append(f"{alias}.deck IN ({', '.join(names)})")
@@ -51,7 +53,7 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
     day_end = clock.day_start(today + timedelta(days=1), h).replace(tzinfo=None).isoformat(sep=" ")
     now_text = now.replace(tzinfo=None).isoformat(sep=" ")
     where, params = _card_where(filters)
-    logs = f"review_log l JOIN cards c ON c.id = l.card_id WHERE {where}"
+    logs = f"review_log l JOIN cards c ON c.id = l.card_id WHERE {_card_where(filters, history=True)[0]}"
     fsrs = make_fsrs(config)
     retr = (
         f"pow(1 + {fsrs._FACTOR!r} * max(0, CAST(julianday(:now) - julianday(s.last_review) AS INTEGER))"

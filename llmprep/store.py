@@ -469,7 +469,10 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     Skipped when the decks' fingerprint equals the one recorded at the last sync.
     """
     cards = list(cards)
-    fingerprint = "\n".join(f"{c.id} {c.deck} {c.kind} {c.content_hash} {c.priority} {','.join(c.tags)}" for c in cards)
+    fingerprint = "\n".join(
+        f"{c.id} {c.deck} {c.kind} {c.content_hash} {c.priority} {','.join(c.tags)} {','.join(c.renamed_from)}"
+        for c in cards
+    )
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
     if get_meta(session, "deck_fingerprint") == digest:
         return
@@ -504,9 +507,23 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
         if card_id not in seen:
             row.hidden = True
     session.flush()
+    for card in cards:
+        for old in card.renamed_from:
+            if old in existing and old not in seen:
+                _move_history(session, old, card.id)
     session.execute(delete(CardTag))
     session.add_all(CardTag(card_id=c.id, tag=t) for c in cards for t in set(c.tags))
     set_meta(session, "deck_fingerprint", digest)
+
+
+def _move_history(session: Session, old: str, new: str) -> None:
+    """A card renamed in YAML (`renamed_from: old`) keeps its reviews, state and attempts under its new id; the
+    state moves only when the new id has none yet (a card studied under both ids keeps its newer state)."""
+    for model in (ReviewLog, Attempt):
+        session.execute(update(model).where(model.card_id == old).values(card_id=new))
+    if session.get(CardState, new) is None and session.get(CardState, old) is not None:
+        session.execute(update(CardState).where(CardState.card_id == old).values(card_id=new))
+    session.execute(delete(CardState).where(CardState.card_id == old))
 
 
 def set_suspended(session: Session, card_id: str, suspended: bool, *, leech: bool | None = None) -> None:

@@ -86,9 +86,15 @@ def test_sigkill_at_random_points_loses_and_invents_nothing(isolated: Path, tmp_
             with closing(sqlite3.connect(db)) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert total_shown >= 10 and _logged(db) >= 10  # the kills did land between real ratings
-    clean = pexpect.spawn(
-        sys.executable, ["-m", "llmprep", "--decks", str(demo_decks), "stats"], env=env, encoding="utf-8", timeout=60
+    clean = pexpect.spawn(  # the next session starts cleanly after all that
+        sys.executable,
+        ["-m", "llmprep", "--decks", str(demo_decks), "study", "--deck", "demo"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
     )
+    clean.expect(["show answer", "Nothing", "nothing"])
+    clean.send("q")
     clean.expect(pexpect.EOF)
     clean.close()
     assert clean.exitstatus == 0, clean.before

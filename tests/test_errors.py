@@ -146,3 +146,12 @@ def test_database_cannot_be_created_in_a_read_only_folder(read_only, tmp_path: P
         f"error: cannot create the database {data / 'llmprep.sqlite3'}: the folder {data} is read-only; "
         "make it writable, or point --db at a file in a folder you can write"
     )
+
+
+@pytest.mark.parametrize("command", [["stats"], ["study"], ["config", "new_per_day", "5"], ["config"]], ids=" ".join)
+def test_a_folder_at_the_config_path(cli, isolated: Path, command: list[str]) -> None:
+    (isolated / "config.toml").unlink()
+    (isolated / "config.toml").mkdir()
+    line = one_line_error(cli(*command))
+    assert "config.toml is a folder" in line and "move the folder away" in line
+    assert (isolated / "config.toml").is_dir()  # nothing replaced it

@@ -267,3 +267,43 @@ def test_a_yaml_integer_too_long_to_read_is_one_line(cli, tmp_path: Path) -> Non
     (folder / "big.yaml").write_text("deck: big\ntitle: {zh: a, en: b}\ncards: " + "9" * 5000 + "\n")
     result = cli("decks", "validate", str(folder))
     assert result.code != 0 and "big.yaml" in result.err + result.out and "Traceback" not in result.err
+
+
+def test_a_card_renamed_in_yaml_keeps_its_history(cli, tmp_path: Path, demo_decks: Path) -> None:
+    db = tmp_path / "data" / "llmprep.sqlite3"
+    _study(cli, db, demo_decks, "\n3\nq\n")  # demo-one studied once
+    deck = demo_decks / "demo.yaml"
+    deck.write_text(deck.read_text().replace("  - id: demo-one\n", "  - id: demo-uno\n    renamed_from: [demo-one]\n"))
+    before = _stats(cli, db, demo_decks)
+    assert before["reviews"] == 1
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT DISTINCT card_id FROM review_log").fetchall() == [("demo-uno",)]
+        assert conn.execute("SELECT card_id FROM card_state").fetchall() == [("demo-uno",)]
+    shown = _study(cli, db, demo_decks, "\n3\nq\n")
+    assert "Question one" not in shown.out  # not new again: it is the card studied yesterday under its old id
+
+
+def test_renamed_from_its_own_id_is_refused(tmp_path: Path) -> None:
+    from llmprep import decks
+
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "deck: x\ntitle: {zh: a, en: b}\ncards:\n  - id: a\n    renamed_from: [a]\n    q: {zh: q, en: q}\n    a: {zh: a, en: a}\n"
+    )
+    _, _, problems = decks.parse_file(path)
+    assert any("renamed_from" in p and "OLD ids" in p for p in problems)
+
+
+def test_a_deleted_deck_keeps_its_reviews_in_the_totals(cli, tmp_path: Path, demo_decks: Path) -> None:
+    db = tmp_path / "data" / "llmprep.sqlite3"
+    other = demo_decks / "other.yaml"
+    other.write_text(
+        "deck: other\ntitle: {zh: 另, en: Other}\ncards:\n  - id: other-one\n    q: {zh: 问, en: Q}\n    a: {zh: 答, en: A}\n"
+    )
+    _study(cli, db, demo_decks, "\n3\nq\n")
+    assert cli("--db", str(db), "--decks", str(demo_decks), "study", "--deck", "other", input="\n3\nq\n").code == 0
+    assert _stats(cli, db, demo_decks)["reviews"] == 2
+    other.unlink()  # the user deletes a deck
+    report = _stats(cli, db, demo_decks)
+    assert report["reviews"] == 2 and report["today"]["reviewed"] == 2  # the work was done
+    assert "other" not in {d["name"] for d in report["decks"]}  # card counts cover the decks there are
