@@ -38,12 +38,14 @@ def normalise(text: str) -> str:
 
 
 def coverage(points: Sequence[Mapping[str, Any]], answer: str) -> list[bool]:
-    """Per point, whether the answer makes it."""
+    """Per point, whether the answer makes it (one of its `match` alternatives occurs in it)."""
     typed = normalise(answer)
-    return [any(normalise(m) in typed for m in p["match"] if normalise(m)) for p in points]
+    return [any(alt and alt in typed for alt in map(normalise, p["match"])) for p in points]
 
 
-def unmatched(points: Iterable[Mapping[str, Any]], answers: Iterable[str]) -> list[Mapping[str, Any]]:
+def unmatched(points: Sequence[Mapping[str, Any]], answers: Iterable[str]) -> list[Mapping[str, Any]]:
     """The points that none of `answers` makes: a card's points must be made by its own answer text."""
-    texts = [normalise(a) for a in answers if a]
-    return [p for p in points if not any(normalise(m) in t for m in p["match"] if normalise(m) for t in texts)]
+    made = [False] * len(points)
+    for answer in answers:
+        made = [m or hit for m, hit in zip(made, coverage(points, answer or ""), strict=True)]
+    return [p for p, m in zip(points, made, strict=True) if not m]

@@ -204,11 +204,22 @@ def due_counts(session: Session, now: datetime, filters: Filters, day_starts_at:
 BURIED_KEY = "buried"  # meta: {card_id: ISO instant until which it stays out of the queue}
 
 
-def _buried_map(session: Session) -> dict[str, str]:
+def _meta_map(session: Session, key: str) -> dict[str, Any]:
+    """A meta value holding a JSON object (buried cards, claims): read."""
     import json
 
-    raw = get_meta(session, BURIED_KEY)
+    raw = get_meta(session, key)
     return json.loads(raw) if raw else {}
+
+
+def _set_meta_map(session: Session, key: str, mapping: dict[str, Any]) -> None:
+    import json
+
+    set_meta(session, key, json.dumps(mapping, sort_keys=True))
+
+
+def _buried_map(session: Session) -> dict[str, str]:
+    return _meta_map(session, BURIED_KEY)
 
 
 SHOWING_KEY = "showing"  # meta: {card_id: [session token, ISO instant the claim lapses]}
@@ -216,10 +227,7 @@ CLAIM = timedelta(minutes=15)  # a crashed session's claim lapses by itself
 
 
 def _claims(session: Session, now: datetime) -> dict[str, list[str]]:
-    import json
-
-    raw = get_meta(session, SHOWING_KEY)
-    claims = json.loads(raw) if raw else {}
+    claims = _meta_map(session, SHOWING_KEY)
     return {card: claim for card, claim in claims.items() if datetime.fromisoformat(claim[1]) > now}
 
 
@@ -231,8 +239,6 @@ def shown_elsewhere(session: Session, token: str, now: datetime) -> set[str]:
 def claim(engine: Engine, card_id: str, token: str, now: datetime) -> bool:
     """Mark the card as shown by session `token` (dropping that session's other claim); False when another
     session claimed it first."""
-    import json
-
     with Session(engine) as session, session.begin():
         write_lock(session)
         claims = _claims(session, now)
@@ -241,17 +247,14 @@ def claim(engine: Engine, card_id: str, token: str, now: datetime) -> bool:
             return False
         claims = {card: c for card, c in claims.items() if c[0] != token}
         claims[card_id] = [token, (now + CLAIM).isoformat()]
-        set_meta(session, SHOWING_KEY, json.dumps(claims, sort_keys=True))
+        _set_meta_map(session, SHOWING_KEY, claims)
     return True
 
 
 def release(engine: Engine, token: str, now: datetime) -> None:
-    import json
-
     with Session(engine) as session, session.begin():
         write_lock(session)
-        claims = {card: c for card, c in _claims(session, now).items() if c[0] != token}
-        set_meta(session, SHOWING_KEY, json.dumps(claims, sort_keys=True))
+        _set_meta_map(session, SHOWING_KEY, {card: c for card, c in _claims(session, now).items() if c[0] != token})
 
 
 def buried(session: Session, now: datetime) -> set[str]:
@@ -419,21 +422,17 @@ class Reviewer:
 
     def bury(self, card_id: str, now: datetime) -> Buried:
         """Out of the queue until the next study day begins (as Anki's bury)."""
-        import json
-
         until = clock.day_start(
             clock.local_day(now, self.config.day_starts_at) + timedelta(days=1), self.config.day_starts_at
         )
         with self._write() as session, session.begin():
             kept = {k: v for k, v in _buried_map(session).items() if datetime.fromisoformat(v) > now}
             kept[card_id] = until.isoformat()
-            set_meta(session, BURIED_KEY, json.dumps(kept, sort_keys=True))
+            _set_meta_map(session, BURIED_KEY, kept)
         return Buried(card_id)
 
     def undo_action(self, action: Action) -> None:
         """Undo the last action of the drill, whatever it was (as Anki's undo)."""
-        import json
-
         if isinstance(action, Recorded):
             self.undo(action)
         elif isinstance(action, Suspended):
@@ -443,7 +442,7 @@ class Reviewer:
             with self._write() as session, session.begin():
                 kept = _buried_map(session)
                 kept.pop(action.card_id, None)
-                set_meta(session, BURIED_KEY, json.dumps(kept, sort_keys=True))
+                _set_meta_map(session, BURIED_KEY, kept)
 
     def retrievability(self, card_id: str, now: datetime) -> float:
         with Session(self.engine) as session:

@@ -31,6 +31,17 @@ cards:
 """
 
 
+def numbered_deck(folder: Path, deck: str, n: int) -> Path:
+    """A folder holding one deck of `n` plain QA cards `<deck>-0`... (for tests that need many cards)."""
+    folder.mkdir()
+    cards = "".join(
+        f"  - id: {deck}-{i}\n    q: {{zh: 问{i}, en: Question {i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n"
+        for i in range(n)
+    )
+    (folder / f"{deck}.yaml").write_text(f"deck: {deck}\ntitle: {{zh: 卡, en: Cards}}\ncards:\n{cards}", "utf-8")
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data dir, a fixed time zone and a fixed clock."""

@@ -10,19 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from llmprep import config, scheduler, store
-
-
-def _deck(folder: Path, n: int) -> Path:
-    folder.mkdir()
-    cards = "".join(
-        f"  - id: c-{i}\n    q: {{zh: 问{i}, en: Q{i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n" for i in range(n)
-    )
-    (folder / "c.yaml").write_text(f"deck: c\ntitle: {{zh: 卡, en: Cards}}\ncards:\n{cards}", encoding="utf-8")
-    return folder
+from tests.conftest import numbered_deck
 
 
 def test_after_the_clock_goes_back_today_is_bounded(cli, isolated: Path, tmp_path: Path) -> None:
-    decks = ("--decks", str(_deck(tmp_path / "decks", 8)))
+    decks = ("--decks", str(numbered_deck(tmp_path / "decks", "c", 8)))
     (isolated / "config.toml").write_text("fuzz = false\nnew_per_day = 3\n")
     # three new cards studied with the clock set two days ahead, then the clock is right again
     ahead = cli(*decks, "study", "--deck", "c", input="\n3\n" * 3 + "q\n", now="2026-01-07T09:00:00+00:00")

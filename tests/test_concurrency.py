@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import numbered_deck
+
 pytestmark = pytest.mark.slow
 
 REPETITIONS = 10
@@ -63,18 +65,9 @@ def _chains_unbroken(db: Path) -> None:
         last[card] = json.loads(after)
 
 
-def _deck(folder: Path) -> Path:
-    folder.mkdir()
-    cards = "".join(
-        f"  - id: race-{i}\n    q: {{zh: 问{i}, en: Q{i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n" for i in range(12)
-    )
-    (folder / "race.yaml").write_text(f"deck: race\ntitle: {{zh: 竞速, en: Race}}\ncards:\n{cards}", encoding="utf-8")
-    return folder
-
-
 def test_two_studies_and_a_grading_at_once_on_a_new_then_an_existing_database(tmp_path: Path) -> None:
     """Each repetition races on a new database, then again a day later on the one it made (cards due again)."""
-    decks = _deck(tmp_path / "decks")
+    decks = numbered_deck(tmp_path / "decks", "race", 12)
     broken = tmp_path / "broken.py"
     broken.write_text("def oops(:\n")
     warm = tmp_path / "warm"  # parses the decks once: each fresh home starts with that cache, as a user's does

@@ -16,6 +16,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.conftest import numbered_deck
+
 pytestmark = pytest.mark.slow
 
 KILLS = 30
@@ -28,18 +30,9 @@ def _logged(db: Path) -> int:
         return conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
 
 
-def _deck(folder: Path, n: int) -> Path:
-    folder.mkdir()
-    cards = "".join(
-        f"  - id: k-{i}\n    q: {{zh: 问{i}, en: Question {i}}}\n    a: {{zh: 答{i}, en: A{i}}}\n" for i in range(n)
-    )
-    (folder / "demo.yaml").write_text(f"deck: demo\ntitle: {{zh: 卡, en: Cards}}\ncards:\n{cards}", encoding="utf-8")
-    return folder
-
-
 def test_sigkill_at_random_points_loses_and_invents_nothing(isolated: Path, tmp_path: Path) -> None:
     home = isolated
-    demo_decks = _deck(tmp_path / "decks", 60)
+    demo_decks = numbered_deck(tmp_path / "decks", "demo", 60)
     (home / "config.toml").write_text("fuzz = false\nnew_per_day = 500\n")
     env = {
         **os.environ,
