@@ -16,7 +16,7 @@ from llmprep.errors import UsageError
 
 FORMAT = "llmprep-history"
 VERSION = 1
-LOG_FIELDS = ("card_id", "rating", "reviewed_at", "duration_ms", "kind", "scheduled_days", "elapsed_days")
+LOG_FIELDS = ("card_id", "rating", "reviewed_at", "duration_ms", "kind", "scheduled_days")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -38,12 +38,7 @@ def _parse_time(value: str | None, where: str) -> datetime | None:
 def export(session: Session, config_text: str, now: datetime) -> dict[str, Any]:
     """Everything the user made: what the decks give (the card texts) is not repeated, only card ids."""
     log = [
-        {
-            **{f: getattr(row, f) for f in LOG_FIELDS},
-            "reviewed_at": _time(row.reviewed_at),
-            "state_before": row.state_before,
-            "state_after": row.state_after,
-        }
+        {**{f: getattr(row, f) for f in LOG_FIELDS}, "reviewed_at": _time(row.reviewed_at)}
         for row in session.scalars(select(store.ReviewLog).order_by(store.ReviewLog.id))
     ]
     states = [
@@ -154,7 +149,7 @@ def import_history(
     for i, row in enumerate(document["review_log"]):
         where = f"{source}: review_log[{i}]"
         card_id = ensure_card(row.get("card_id"), where)
-        at = _parse_time(row.get("reviewed_at"), where)
+        at = store.to_millis(_parse_time(row.get("reviewed_at"), where))  # as the log keeps it
         if (card_id, at) in have_log:
             counts["skipped"] += 1
             continue
@@ -166,9 +161,6 @@ def import_history(
                 duration_ms=row.get("duration_ms"),
                 kind=str(row.get("kind", "review")),
                 scheduled_days=row.get("scheduled_days"),
-                elapsed_days=row.get("elapsed_days"),
-                state_before=row.get("state_before"),
-                state_after=row.get("state_after"),
             )
         )
         have_log.add((card_id, at))
@@ -222,4 +214,5 @@ def import_history(
         have_attempt.add((card_id, at))
         counts["attempts"] += 1
     session.flush()
+    store.rebuild_review_slots(session.connection())
     return counts

@@ -14,13 +14,26 @@ from typing import Any
 from fsrs import Card as FsrsCard
 from fsrs import Rating, State
 from fsrs import Scheduler as FsrsScheduler
-from sqlalchemy import and_, delete, exists, func, not_, select
+from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from llmprep import clock
 from llmprep.config import Config
-from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended, write_lock
+from llmprep.store import (
+    SLOT_MS,
+    CardRow,
+    CardState,
+    CardTag,
+    ReviewLog,
+    ReviewSlot,
+    add_review,
+    get_meta,
+    remove_review,
+    set_meta,
+    set_suspended,
+    write_lock,
+)
 
 LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
@@ -51,6 +64,8 @@ class Recorded:
     card_id: str
     rating: int
     leech: bool  # this rating made the card a leech (it is now suspended)
+    before: FsrsCard | None = None  # the state it replaced (None: the card was new, or a cram rating)
+    scheduled: bool = True  # False for a cram rating: the schedule was not touched
 
 
 @dataclass(frozen=True)
@@ -97,12 +112,6 @@ def to_fsrs(row: CardState | None, now: datetime) -> FsrsCard:
     )
 
 
-def state_dict(card: FsrsCard) -> dict[str, Any]:
-    data = dict(card.to_dict())
-    data.pop("card_id")
-    return data
-
-
 def _card_filter(filters: Filters) -> list[Any]:
     conds: list[Any] = [CardRow.suspended.is_(False), CardRow.hidden.is_(False)]
     if filters.decks:
@@ -120,12 +129,17 @@ def count_today(session: Session, now: datetime, day_starts_at: int) -> tuple[in
         today + timedelta(days=1), day_starts_at
     )  # future-dated rows (clock went back) are not today's
     rows = session.execute(
-        select(ReviewLog.kind, func.count())
-        .where(ReviewLog.reviewed_at >= start, ReviewLog.reviewed_at < end)
-        .group_by(ReviewLog.kind)
+        select(ReviewSlot.kind, func.sum(ReviewSlot.reviews))
+        .where(ReviewSlot.slot >= slot_of(start), ReviewSlot.slot < slot_of(end))
+        .group_by(ReviewSlot.kind)
     ).all()
     counts = dict(rows)
     return counts.get("new", 0), counts.get("review", 0)
+
+
+def slot_of(moment: datetime) -> int:
+    """The 15-minute slot of `review_slots` that holds `moment` (a day starts on a slot boundary)."""
+    return round(moment.timestamp() * 1000) // SLOT_MS
 
 
 def next_card(
@@ -351,7 +365,7 @@ class Reviewer:
             row = session.get(CardState, card_id)
             if state_key(row) != outcome.prior:
                 raise StaleCard(card_id)
-            before = None if row is None else state_dict(to_fsrs(row, now))
+            before = None if row is None else to_fsrs(row, now)
             if kind is None:
                 kind = "new" if row is None else State(row.state).name.lower()
             after = outcome.after
@@ -361,19 +375,18 @@ class Reviewer:
             row.state, row.step = after.state.value, after.step
             row.stability, row.difficulty = after.stability, after.difficulty
             row.due, row.last_review = after.due, after.last_review
-            log = ReviewLog(
-                card_id=card_id,
-                rating=outcome.rating,
-                reviewed_at=now,
-                duration_ms=duration_ms,
-                kind=kind,
-                scheduled_days=_days(before, "due"),
-                elapsed_days=_elapsed(before, now),
-                state_before=before,
-                state_after=state_dict(after),
+            scheduled = None if before is None or before.last_review is None else before.due - before.last_review
+            log = add_review(
+                session,
+                ReviewLog(
+                    card_id=card_id,
+                    rating=outcome.rating,
+                    reviewed_at=now,
+                    duration_ms=duration_ms,
+                    kind=kind,
+                    scheduled_days=None if scheduled is None else scheduled.total_seconds() / 86400,
+                ),
             )
-            session.add(log)
-            session.flush()
             leech = False
             if outcome.rating == Rating.Again and kind != "cram":
                 lapses = session.scalar(
@@ -384,36 +397,33 @@ class Reviewer:
                 if lapses is not None and lapses >= LEECH_LAPSES:
                     set_suspended(session, card_id, True, leech=True)
                     leech = True
-            return Recorded(log.id, card_id, outcome.rating, leech)
+            return Recorded(log.id, card_id, outcome.rating, leech, before)
 
     def log_cram(self, card_id: str, rating: int, now: datetime, duration_ms: int | None) -> Recorded:
         """Cramming leaves the schedule alone; the rating is logged as `cram` for the record only."""
         with self._write() as session, session.begin():
             log = ReviewLog(card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms, kind="cram")
-            session.add(log)
-            session.flush()
-            return Recorded(log.id, card_id, rating, False)
+            add_review(session, log)
+            return Recorded(log.id, card_id, rating, False, scheduled=False)
 
     def undo(self, recorded: Recorded) -> None:
         """Restore the exact state before `recorded` and delete its log row (and un-leech)."""
         with self._write() as session, session.begin():
-            log = session.get(ReviewLog, recorded.log_id)
-            if log is None:
+            if remove_review(session, recorded.log_id) is None:
                 return
-            if log.kind != "cram":
+            if recorded.scheduled:
                 row = session.get(CardState, recorded.card_id)
-                if log.state_before is None:
+                prior = recorded.before
+                if prior is None:
                     if row is not None:
                         session.delete(row)
                 else:
-                    prior = FsrsCard.from_dict({**log.state_before, "card_id": 0})  # type: ignore[typeddict-item]
                     assert row is not None
                     row.state, row.step = prior.state.value, prior.step
                     row.stability, row.difficulty = prior.stability, prior.difficulty
                     row.due, row.last_review = clock.as_utc(prior.due), _opt_utc(prior.last_review)
             if recorded.leech:
                 set_suspended(session, recorded.card_id, False, leech=False)
-            session.execute(delete(ReviewLog).where(ReviewLog.id == recorded.log_id))
 
     def suspend(self, card_id: str) -> Suspended:
         with self._write() as session, session.begin():
@@ -478,18 +488,3 @@ def state_key(row: CardState | None) -> tuple[Any, ...] | None:
 
 def _opt_utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else clock.as_utc(moment)
-
-
-def _days(before: dict[str, Any] | None, key: str) -> float | None:
-    if before is None or before.get("last_review") is None:
-        return None
-    due = datetime.fromisoformat(before[key])
-    last = datetime.fromisoformat(before["last_review"])
-    return (due - last).total_seconds() / 86400
-
-
-def _elapsed(before: dict[str, Any] | None, now: datetime) -> float | None:
-    if before is None or before.get("last_review") is None:
-        return None
-    # never negative: after the clock went back, the previous review may look later than this one
-    return max(0.0, (now - datetime.fromisoformat(before["last_review"])).total_seconds() / 86400)

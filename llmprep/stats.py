@@ -14,18 +14,18 @@ from sqlalchemy.engine import Engine
 
 from llmprep import clock
 from llmprep.config import Config
-from llmprep.scheduler import Filters, make_fsrs
+from llmprep.scheduler import Filters, make_fsrs, slot_of
+from llmprep.store import MATURE_DAYS, SLOT_MS, slot_rows_sql
 
-MATURE_DAYS = 21  # Anki: a card whose interval is at least 21 days is mature
 PERIODS = {"today": 0, "week": 7, "month": 30, "year": 365}  # the last must be the longest
+EPOCH = date(1970, 1, 1)
 
 
-def _day_sql(column: str, day_starts_at: int, now: datetime) -> str:
-    """Local study day of a stored UTC time. The UTC offset of `now` is used for every row: SQLite's
-    per-row 'localtime' is several times slower over a million rows (DST shifts a boundary by an hour)."""
+def _day_offset_s(day_starts_at: int, now: datetime) -> int:
+    """Seconds to add to a UTC time so that its date is the local study day. The UTC offset of `now` is used for
+    every row (DST shifts a boundary by an hour in the half of the year it does not hold)."""
     offset = now.astimezone().utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60) - 60 * day_starts_at
-    return f"date({column}, '{minutes:+d} minutes')"
+    return int(offset.total_seconds()) - 3600 * day_starts_at
 
 
 def _card_where(filters: Filters, alias: str = "c", *, history: bool = False) -> tuple[str, dict[str, Any]]:
@@ -48,21 +48,27 @@ def _card_where(filters: Filters, alias: str = "c", *, history: bool = False) ->
 def collect(engine: Engine, config: Config, filters: Filters, now: datetime, days: int = 365) -> dict[str, Any]:
     h = config.day_starts_at
     today = clock.local_day(now, h)
-    day_start = clock.day_start(today, h).replace(tzinfo=None).isoformat(sep=" ")
-    # "today" is bounded on both sides: after the clock went back, reviews dated in the future are not today's
-    day_end = clock.day_start(today + timedelta(days=1), h).replace(tzinfo=None).isoformat(sep=" ")
     now_text = now.replace(tzinfo=None).isoformat(sep=" ")
     where, params = _card_where(filters)
-    logs = f"review_log l JOIN cards c ON c.id = l.card_id WHERE {_card_where(filters, history=True)[0]}"
+    # the review counts come from the running sums in review_slots; a deck or tag filter sums the log instead
+    filtered = bool(filters.decks or filters.tags)
+    slots = f"({slot_rows_sql(_card_where(filters, history=True)[0])})" if filtered else "review_slots"
     fsrs = make_fsrs(config)
     retr = (
         f"pow(1 + {fsrs._FACTOR!r} * max(0, CAST(julianday(:now) - julianday(s.last_review) AS INTEGER))"
         f" / s.stability, {fsrs._DECAY!r})"
     )
-    params = {**params, "now": now_text, "day_start": day_start, "day_end": day_end}
+    # "today" is bounded on both sides: after the clock went back, reviews dated in the future are not today's
+    params = {
+        **params,
+        "now": now_text,
+        "day_start": slot_of(clock.day_start(today, h)),
+        "day_end": slot_of(clock.day_start(today + timedelta(days=1), h)),
+        "offset": _day_offset_s(h, now),
+    }
 
     def day(column: str) -> str:
-        return _day_sql(column, h, now)
+        return f"date({column}, '{params['offset'] // 60:+d} minutes')"
 
     with engine.connect() as conn:
 
@@ -73,15 +79,19 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             return list(conn.execute(text(sql), {**params, **extra}))
 
         total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
-        reviewed, new, again, seconds = one(
-            f"SELECT count(*), count(*) FILTER (WHERE l.kind = 'new'), count(*) FILTER (WHERE l.rating = 1), "
-            f"coalesce(sum(l.duration_ms), 0) / 1000.0 FROM {logs} AND l.kind != 'cram' "
-            "AND l.reviewed_at >= :day_start AND l.reviewed_at < :day_end"
+        reviewed, new, again, ms = one(
+            "SELECT coalesce(sum(reviews), 0), coalesce(sum(reviews) FILTER (WHERE kind = 'new'), 0), "
+            f"coalesce(sum(again), 0), coalesce(sum(ms), 0) FROM {slots} s WHERE kind != 'cram' "
+            "AND slot >= :day_start AND slot < :day_end"
         )
-        # one scan of the log gives the streaks, the heatmap and the total
-        per_day = rows(
-            f"SELECT {day('l.reviewed_at')} AS d, count(*) FROM {logs} AND l.kind != 'cram' GROUP BY d ORDER BY d"
-        )
+        # the streaks, the heatmap and the total from one pass over the slots
+        per_day = [
+            ((EPOCH + timedelta(days=int(number))).isoformat(), int(n))
+            for number, n in rows(
+                f"SELECT (slot * {SLOT_MS // 1000} + :offset) / 86400 AS d, sum(reviews) FROM {slots} s "
+                "WHERE kind != 'cram' GROUP BY d ORDER BY d"
+            )
+        ]
         total_reviews = sum(n for _, n in per_day)
         study_days = [date.fromisoformat(d) for d, _ in per_day]
         heat_from = (today - timedelta(days=days - 1)).isoformat()
@@ -93,26 +103,21 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             today=today.isoformat(),
             last=(today + timedelta(days=29)).isoformat(),
         )
-        # true retention for every period and maturity in one scan of the last year's review rows
-        starts = {
-            name: (clock.day_start(today - timedelta(days=span), h)).replace(tzinfo=None).isoformat(sep=" ")
-            for name, span in PERIODS.items()
-        }
-        columns = []
-        for name in PERIODS:
-            for op in ("<", ">="):
-                cond = f"l.reviewed_at >= :{name} AND l.scheduled_days {op} {MATURE_DAYS}"
-                columns += [f"count(*) FILTER (WHERE {cond})", f"count(*) FILTER (WHERE {cond} AND l.rating > 1)"]
-        counts = one(
-            f"SELECT {', '.join(columns)} FROM {logs} AND l.kind = 'review' AND l.reviewed_at >= :year", **starts
-        )
+        # true retention for every period and maturity from the last year's slots of review ratings
+        starts = {name: slot_of(clock.day_start(today - timedelta(days=span), h)) for name, span in PERIODS.items()}
+        columns = [
+            f"coalesce(sum({column}) FILTER (WHERE slot >= :{name}), 0)"
+            for name in PERIODS
+            for column in ("reviews", "reviews - again", "mature", "mature - mature_again")
+        ]
+        counts = one(f"SELECT {', '.join(columns)} FROM {slots} s WHERE kind = 'review' AND slot >= :year", **starts)
         retention = {}
         for i, name in enumerate(PERIODS):
-            young, mature = counts[4 * i : 4 * i + 2], counts[4 * i + 2 : 4 * i + 4]
+            total, passed, mature, mature_passed = counts[4 * i : 4 * i + 4]
             retention[name] = {
-                "young": _rate(*young),
-                "mature": _rate(*mature),
-                "all": _rate(young[0] + mature[0], young[1] + mature[1]),
+                "young": _rate(total - mature, passed - mature_passed),
+                "mature": _rate(mature, mature_passed),
+                "all": _rate(total, passed),
             }
         mastery_sql = (
             "SELECT {key} AS key, count(*) AS cards, "
@@ -175,7 +180,7 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             "reviewed": reviewed,
             "new": new,
             "again_rate": _round(again / reviewed) if reviewed else None,
-            "seconds": round(seconds, 1),
+            "seconds": round(ms / 1000, 1),
         },
         "streak": {"current": current, "longest": longest, "study_days": len(study_days)},
         "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(forecast)],

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,29 @@ def numbered_deck(folder: Path, deck: str, n: int) -> Path:
     )
     (folder / f"{deck}.yaml").write_text(f"deck: {deck}\ntitle: {{zh: 卡, en: Cards}}\ncards:\n{cards}", "utf-8")
     return folder
+
+
+def as_schema_v3(conn: sqlite3.Connection) -> None:
+    """Turn a database back into schema v3, as releases before 0.2 wrote it: the review log with text times and
+    JSON states, no review_slots. The states are made up (v4 keeps none); the migration drops them anyway."""
+    conn.executescript(
+        """
+        ALTER TABLE review_log RENAME TO review_log_v4;
+        DROP INDEX ix_review_log_card_time;
+        CREATE TABLE review_log (
+            id INTEGER NOT NULL PRIMARY KEY, card_id VARCHAR NOT NULL REFERENCES cards (id), rating INTEGER NOT NULL,
+            reviewed_at DATETIME NOT NULL, duration_ms INTEGER, kind VARCHAR NOT NULL, scheduled_days FLOAT,
+            elapsed_days FLOAT, state_before JSON, state_after JSON);
+        INSERT INTO review_log SELECT id, card_id, rating,
+            strftime('%Y-%m-%d %H:%M:%f000', reviewed_at / 1000.0, 'unixepoch'), duration_ms, kind,
+            scheduled_days, NULL, NULL, '{"state": 2, "stability": 3.5}' FROM review_log_v4;
+        DROP TABLE review_log_v4;
+        CREATE INDEX ix_review_log_card_time ON review_log (card_id, reviewed_at);
+        CREATE INDEX ix_review_log_time ON review_log (reviewed_at);
+        DROP TABLE review_slots;
+        PRAGMA user_version = 3;
+        """
+    )
 
 
 @pytest.fixture(autouse=True)

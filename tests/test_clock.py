@@ -1,4 +1,4 @@
-"""The clock going back: future-dated reviews are not today's, and no elapsed time is logged negative."""
+"""The clock going back: future-dated reviews are not today's, and the logged interval is never negative."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_after_the_clock_goes_back_today_is_bounded(cli, isolated: Path, tmp_pat
     assert studied.out.count("recorded ") == 3  # today's new-card quota (3) was not used up by them
 
 
-def test_no_elapsed_time_is_logged_negative(isolated: Path) -> None:
+def test_a_clock_that_went_back_logs_the_interval_from_the_state(isolated: Path) -> None:
     engine = store.open_engine(isolated / "llmprep.sqlite3")
     with Session(engine) as session, session.begin():
         session.add(
@@ -39,5 +39,10 @@ def test_no_elapsed_time_is_logged_negative(isolated: Path) -> None:
     earlier = later - timedelta(days=2)  # the clock went back
     reviewer.rate("x", reviewer.outcomes("x", earlier)[3], earlier, 1000)
     with Session(engine) as session:
-        elapsed = session.scalars(select(store.ReviewLog.elapsed_days).order_by(store.ReviewLog.id)).all()
-    assert elapsed == [None, 0.0]
+        logged = session.execute(
+            select(store.ReviewLog.reviewed_at, store.ReviewLog.scheduled_days).order_by(store.ReviewLog.id)
+        ).all()
+        state = session.get(store.CardState, "x")
+    # the interval the card was due after comes from its state, never from the clock: not negative
+    assert [at for at, _ in logged] == [later, earlier] and logged[0][1] is None and logged[1][1] > 0
+    assert state is not None and state.last_review == earlier

@@ -1,18 +1,19 @@
 """Several llmprep processes on one database at once: two studies and one grading, on a new and on an existing
 database. No error line, every rating shown as recorded is in the log exactly once, and no rating was computed
-from a state another process had already replaced (each card's log is one unbroken chain of states)."""
+from a state another process had already replaced (each card's log replays through FSRS to its stored state)."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fsrs import Card, Rating, Scheduler
 
 from tests.conftest import numbered_deck
 
@@ -56,13 +57,31 @@ def _race(home: Path, decks: Path, broken: Path, now: str) -> int:
 
 
 def _chains_unbroken(db: Path) -> None:
+    """Replay each card's log through FSRS from new: every row's interval is the one the replay had reached, and
+    the replay ends in the stored state. A rating computed from a state another session had replaced (a lost
+    update) breaks both."""
+    scheduler = Scheduler(enable_fuzzing=False)
     with closing(sqlite3.connect(db)) as conn:
-        rows = conn.execute("SELECT card_id, state_before, state_after FROM review_log ORDER BY id").fetchall()
-    last: dict[str, object] = {}
-    for card, before, after in rows:
-        before = json.loads(before) if before else None
-        assert before == last.get(card), f"{card}: rated from a state another session had replaced (lost update)"
-        last[card] = json.loads(after)
+        rows = conn.execute(
+            "SELECT card_id, rating, reviewed_at, scheduled_days FROM review_log ORDER BY id"
+        ).fetchall()
+        stored = {
+            row[0]: row[1:] for row in conn.execute("SELECT card_id, state, step, stability, due FROM card_state")
+        }
+    replayed: dict[str, Card] = {}
+    for card_id, rating, at, scheduled in rows:
+        when = datetime.fromtimestamp(at / 1000, UTC)
+        card = replayed.get(card_id, Card(card_id=0, due=when))
+        interval = None if card.last_review is None else (card.due - card.last_review).total_seconds() / 86400
+        assert scheduled == pytest.approx(interval), f"{card_id}: rated from a state another session had replaced"
+        replayed[card_id], _ = scheduler.review_card(card, Rating(rating), review_datetime=when)
+    assert replayed.keys() == stored.keys()
+    for card_id, card in replayed.items():
+        state, step, stability, due = stored[card_id]
+        assert (state, step) == (card.state.value, card.step), card_id
+        assert stability == pytest.approx(card.stability) and datetime.fromisoformat(due) == card.due.replace(
+            tzinfo=None
+        )
 
 
 def test_two_studies_and_a_grading_at_once_on_a_new_then_an_existing_database(tmp_path: Path) -> None:

@@ -242,10 +242,10 @@ def test_schema_drift_is_a_clear_error_not_a_lost_rating(cli, tmp_path: Path, de
     db = tmp_path / "data" / "llmprep.sqlite3"
     _study(cli, db, demo_decks, "\n3\nq\n")
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        conn.execute("ALTER TABLE review_log DROP COLUMN state_after")
+        conn.execute("ALTER TABLE review_log DROP COLUMN scheduled_days")
         conn.commit()
     result = _study(cli, db, demo_decks, "\n3\nq\n")
-    assert result.code != 0 and "lacks state_after" in result.err and "internal error" not in result.err
+    assert result.code != 0 and "lacks scheduled_days" in result.err and "internal error" not in result.err
 
 
 def test_a_huge_submission_is_refused_and_stored_sources_are_capped(cli, tmp_path: Path, demo_decks: Path) -> None:

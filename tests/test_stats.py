@@ -9,10 +9,13 @@ import json
 import re
 import sqlite3
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+
+from llmprep import store
 
 OTHER_DECK = """\
 deck: other
@@ -31,6 +34,11 @@ cards:
 
 def day(n: int, hour: int = 10) -> str:
     return f"2026-01-{n:02d}T{hour:02d}:00:00+00:00"
+
+
+def millis(utc: str) -> int:
+    """A stored review time: milliseconds since the epoch, as the review log keeps it."""
+    return round(datetime.fromisoformat(utc + "+00:00").timestamp() * 1000)
 
 
 def build(cli, isolated: Path, decks: Path) -> None:
@@ -58,8 +66,10 @@ def build(cli, isolated: Path, decks: Path) -> None:
     conn.executemany(
         "insert into review_log (card_id, rating, reviewed_at, duration_ms, kind, scheduled_days) "
         "values (?, ?, ?, 5000, ?, ?)",
-        rows,
+        [(card, rating, millis(at), kind, days) for card, rating, at, kind, days in rows],
     )
+    conn.execute("delete from review_slots")  # the running sums, rebuilt as the v4 migration does
+    conn.execute(f"insert into review_slots {store.slot_rows_sql()}")
     conn.execute("update cards set suspended = 1, leech = 1 where id = 'demo-two'")
     # coding: a failure then a pass on code-mha, one day apart
     conn.executemany(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -178,7 +177,11 @@ def test_eof_quits_and_keeps_ratings(cli, isolated: Path, demo_decks: Path) -> N
     assert rows(isolated, "select count(*) from review_log") == [(1,)]
 
 
-def test_state_json_is_utc(cli, isolated: Path, demo_decks: Path) -> None:
-    cli("--decks", str(demo_decks), "study", "--deck", "demo", input="\n3\nq\n")
-    (after,) = rows(isolated, "select state_after from review_log")[0]
-    assert json.loads(after)["last_review"].endswith("+00:00")
+def test_review_times_are_epoch_milliseconds_utc(cli, isolated: Path, demo_decks: Path) -> None:
+    now = "2026-03-01T09:30:15.123456+08:00"
+    cli("--decks", str(demo_decks), "study", "--deck", "demo", input="\n3\nq\n", now=now)
+    ((reviewed_at, last_review),) = rows(
+        isolated, "select l.reviewed_at, s.last_review from review_log l join card_state s on s.card_id = l.card_id"
+    )
+    assert reviewed_at == round(datetime.fromisoformat(now).timestamp() * 1000)  # to the millisecond
+    assert last_review == "2026-03-01 01:30:15.123456"  # the card's state keeps naive UTC text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from llmprep import clock, decks, paths, store
 from llmprep.grading import catalogue
 from llmprep.keys import KeyReader
+from tests.conftest import as_schema_v3
 
 START = datetime.fromisoformat("2026-01-05T09:00:00+00:00")
 ROOT = Path(__file__).parent.parent
@@ -58,7 +59,7 @@ def test_a_rating_is_timestamped_when_the_key_is_pressed(cli, isolated: Path, de
         isolated, "select l.reviewed_at, s.due from review_log l join card_state s on s.card_id = l.card_id"
     )
     rated = START + 2 * stepping.step
-    assert datetime.fromisoformat(reviewed_at).replace(tzinfo=START.tzinfo) == rated
+    assert datetime.fromtimestamp(reviewed_at / 1000, UTC) == rated  # milliseconds since the epoch
     # Again on a new card is the first learning step (1 min) after the key press, not after the question
     assert datetime.fromisoformat(due).replace(tzinfo=START.tzinfo) == rated + timedelta(minutes=1)
 
@@ -268,6 +269,7 @@ def test_an_older_database_is_backed_up_then_upgraded(cli, isolated: Path, demo_
     cli("--decks", str(demo_decks), "study", "--deck", "demo", input="\n3\nq\n")
     db = isolated / "llmprep.sqlite3"
     with sqlite3.connect(db) as conn:  # make it the schema v1 of earlier releases: no cards.priority
+        as_schema_v3(conn)  # v3's review log, with JSON states and text times
         conn.execute("ALTER TABLE cards DROP COLUMN priority")
         conn.execute("ALTER TABLE attempts DROP COLUMN hints_used")  # and none of v3's coaching columns
         conn.execute("ALTER TABLE attempts DROP COLUMN session_s")
