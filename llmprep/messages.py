@@ -144,6 +144,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "study.undid_suspend": {"en": "[yellow]undid suspend of {card}[/]", "zh": "[yellow]已撤销暂停：{card}[/]"},
     "study.undid_bury": {"en": "[yellow]undid bury of {card}[/]", "zh": "[yellow]已撤销搁置：{card}[/]"},
     "study.cram_finished": {"en": "[green]Cram queue finished.[/]", "zh": "[green]突击复习队列已完成。[/]"},
+    # ---- typed answers (cli/typed.py: study --type, interview) -------------------------------------------
+    "typed.prompt": {
+        "en": "[dim]type your answer; an empty line (or Ctrl-D) ends it · `e` alone: write it in your editor · "
+        "`q` alone: quit[/]",
+        "zh": "[dim]输入你的回答；空行（或 Ctrl-D）结束 · 单独一行 `e`：在编辑器里写 · 单独一行 `q`：退出[/]",
+    },
+    "typed.from_editor": {
+        "en": "[dim]answer from the editor: {chars} characters[/]",
+        "zh": "[dim]编辑器中的回答：{chars} 个字符[/]",
+    },
+    "typed.checklist": {"en": "key points: {hit} of {total} made", "zh": "要点：答到 {hit}/{total}"},
+    "typed.hit": {"en": "  [green]✓ hit[/]    {point}", "zh": "  [green]✓ 答到[/]  {point}"},
+    "typed.missed": {"en": "  [red]✗ missed[/] {point}", "zh": "  [red]✗ 漏掉[/]  {point}"},
+    "typed.suggested": {
+        "en": "suggested: [bold]{rating}[/] ({seconds}s) — Enter accepts it, 1-4 rate otherwise",
+        "zh": "建议评分：[bold]{rating}[/]（{seconds} 秒）· 回车接受，按 1-4 自行评分",
+    },
     # ---- code -------------------------------------------------------------------------------------------
     "code.status.pass": {"en": "pass", "zh": "通过"},
     "code.status.fail": {"en": "fail", "zh": "未通过"},

@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session
 
 from llmprep import clock
 from llmprep.config import Config
-from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended, write_lock
+from llmprep.store import (
+    AnswerRow,
+    CardRow,
+    CardState,
+    CardTag,
+    ReviewLog,
+    get_meta,
+    set_meta,
+    set_suspended,
+    write_lock,
+)
 
 LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
@@ -51,6 +61,16 @@ class Recorded:
     card_id: str
     rating: int
     leech: bool  # this rating made the card a leech (it is now suspended)
+
+
+@dataclass(frozen=True)
+class TypedAnswer:
+    """What the user typed for a rating (study --type, interview), stored with its review-log row."""
+
+    text: str
+    points_hit: int
+    points_total: int  # 0: the card has no points
+    typed_s: float | None
 
 
 @dataclass(frozen=True)
@@ -341,7 +361,13 @@ class Reviewer:
         return results
 
     def rate(
-        self, card_id: str, outcome: Outcome, now: datetime, duration_ms: int | None, kind: str | None = None
+        self,
+        card_id: str,
+        outcome: Outcome,
+        now: datetime,
+        duration_ms: int | None,
+        kind: str | None = None,
+        answer: TypedAnswer | None = None,
     ) -> Recorded:
         """Commit one rating (state + log row in one transaction), only onto the state it was computed from:
         when another session rated the card in between, raise StaleCard and write nothing (never a lost
@@ -374,6 +400,16 @@ class Reviewer:
             )
             session.add(log)
             session.flush()
+            if answer is not None:  # in the rating's own transaction: never a rating without its text
+                session.add(
+                    AnswerRow(
+                        review_log_id=log.id,
+                        text=answer.text,
+                        points_hit=answer.points_hit,
+                        points_total=answer.points_total,
+                        typed_s=answer.typed_s,
+                    )
+                )
             leech = False
             if outcome.rating == Rating.Again and kind != "cram":
                 lapses = session.scalar(
@@ -413,6 +449,8 @@ class Reviewer:
                     row.due, row.last_review = clock.as_utc(prior.due), _opt_utc(prior.last_review)
             if recorded.leech:
                 set_suspended(session, recorded.card_id, False, leech=False)
+            # explicit, not left to ON DELETE CASCADE: a connection without foreign keys on would keep it
+            session.execute(delete(AnswerRow).where(AnswerRow.review_log_id == recorded.log_id))
             session.execute(delete(ReviewLog).where(ReviewLog.id == recorded.log_id))
 
     def suspend(self, card_id: str) -> Suspended:
