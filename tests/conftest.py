@@ -42,6 +42,32 @@ def numbered_deck(folder: Path, deck: str, n: int) -> Path:
     return folder
 
 
+KEYWORDS = ("kw one", "kw two", "kw three", "kw four")  # the `match` of each point of a points_deck card
+
+
+def points_deck(folder: Path, names: tuple[str, ...] = ("ta", "tb"), n: int = 3) -> Path:
+    """A folder of decks whose QA cards `<deck>-<i>` (tag `<deck>-tag`) have four key points each, made by the
+    words of KEYWORDS (point one: "kw one" or "要点一"...): an answer's coverage is known whatever card is asked."""
+    folder.mkdir()
+    for name in names:
+        cards = ""
+        for i in range(n):
+            points = "".join(
+                f"      - {{zh: 要点{z}, en: point {word.split()[1]}, match: [{word!r}, 要点{z}]}}\n"
+                for z, word in zip("一二三四", KEYWORDS, strict=True)
+            )
+            cards += (
+                f"  - id: {name}-{i}\n    tags: [{name}-tag]\n"
+                f"    q: {{zh: 问题 {name} {i}, en: Question {name} {i}}}\n"
+                f"    a: {{zh: '答：{', '.join(KEYWORDS)}', en: 'A: {', '.join(KEYWORDS)}'}}\n"
+                f"    points:\n{points}"
+            )
+        (folder / f"{name}.yaml").write_text(
+            f"deck: {name}\ntitle: {{zh: 卡 {name}, en: Deck {name}}}\ncards:\n{cards}", "utf-8"
+        )
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data dir, a fixed time zone and a fixed clock."""
