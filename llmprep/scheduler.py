@@ -18,19 +18,9 @@ from sqlalchemy import and_, delete, exists, func, not_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from llmprep import clock
+from llmprep import clock, store
 from llmprep.config import Config
-from llmprep.store import (
-    AnswerRow,
-    CardRow,
-    CardState,
-    CardTag,
-    ReviewLog,
-    get_meta,
-    set_meta,
-    set_suspended,
-    write_lock,
-)
+from llmprep.store import CardRow, CardState, CardTag, ReviewLog, get_meta, set_meta, set_suspended, write_lock
 
 LEECH_LAPSES = 8  # Again this many times: the card is a leech and gets suspended
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else to do, show learning steps due this soon
@@ -402,7 +392,7 @@ class Reviewer:
             session.flush()
             if answer is not None:  # in the rating's own transaction: never a rating without its text
                 session.add(
-                    AnswerRow(
+                    store.AnswerRow(
                         review_log_id=log.id,
                         text=answer.text,
                         points_hit=answer.points_hit,
@@ -450,7 +440,7 @@ class Reviewer:
             if recorded.leech:
                 set_suspended(session, recorded.card_id, False, leech=False)
             # explicit, not left to ON DELETE CASCADE: a connection without foreign keys on would keep it
-            session.execute(delete(AnswerRow).where(AnswerRow.review_log_id == recorded.log_id))
+            session.execute(delete(store.AnswerRow).where(store.AnswerRow.review_log_id == recorded.log_id))
             session.execute(delete(ReviewLog).where(ReviewLog.id == recorded.log_id))
 
     def suspend(self, card_id: str) -> Suspended:
