@@ -31,6 +31,7 @@ class Config:
     # order of new cards: interleaved (one deck after another, each deck's `priority: high` cards first),
     # priority (every high-priority card first, then interleaved), deck (file order, deck by deck)
     new_order: str = "interleaved"
+    type_answers: bool = False  # study as with `--type`: type each answer, checked against the card's points
 
     def language(self) -> str:
         if self.lang in ("zh", "en"):
@@ -54,6 +55,7 @@ _CHECKS: dict[str, tuple[type, Any, str]] = {
     ),
     "code_theme": (str, lambda v: _is_code_theme(v), "ansi_dark, ansi_light or a Pygments style name"),
     "new_order": (str, lambda v: v in NEW_ORDERS, "interleaved, priority or deck"),
+    "type_answers": (bool, lambda v: True, "true or false"),
 }
 
 

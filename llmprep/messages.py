@@ -144,6 +144,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     "study.undid_suspend": {"en": "[yellow]undid suspend of {card}[/]", "zh": "[yellow]已撤销暂停：{card}[/]"},
     "study.undid_bury": {"en": "[yellow]undid bury of {card}[/]", "zh": "[yellow]已撤销搁置：{card}[/]"},
     "study.cram_finished": {"en": "[green]Cram queue finished.[/]", "zh": "[green]突击复习队列已完成。[/]"},
+    # ---- typed answers (cli/typed.py: study --type, interview) -------------------------------------------
+    "typed.prompt": {
+        "en": "[dim]type your answer; an empty line (or Ctrl-D) ends it · `e` alone: write it in your editor · "
+        "`q` alone: quit[/]",
+        "zh": "[dim]输入你的回答；空行（或 Ctrl-D）结束 · 单独一行 `e`：在编辑器里写 · 单独一行 `q`：退出[/]",
+    },
+    "typed.from_editor": {
+        "en": "[dim]answer from the editor: {chars} characters[/]",
+        "zh": "[dim]编辑器中的回答：{chars} 个字符[/]",
+    },
+    "typed.checklist": {"en": "key points: {hit} of {total} made", "zh": "要点：答到 {hit}/{total}"},
+    "typed.hit": {"en": "  [green]✓ hit[/]    {point}", "zh": "  [green]✓ 答到[/]  {point}"},
+    "typed.missed": {"en": "  [red]✗ missed[/] {point}", "zh": "  [red]✗ 漏掉[/]  {point}"},
+    "typed.suggested": {
+        "en": "suggested: [bold]{rating}[/] ({seconds}s) — Enter accepts it, 1-4 rate otherwise",
+        "zh": "建议评分：[bold]{rating}[/]（{seconds} 秒）· 回车接受，按 1-4 自行评分",
+    },
+    # ---- interview --------------------------------------------------------------------------------------
+    "interview.stage.warm-up": {"en": "warm-up", "zh": "热身"},
+    "interview.stage.follow-up": {"en": "follow-up", "zh": "追问"},
+    "interview.stage.coding": {"en": "coding", "zh": "编程"},
+    "interview.left": {"en": "round: {left} left of {total}", "zh": "本轮：剩余 {left}（共 {total}）"},
+    "interview.over": {"en": "round: {over} over {total}", "zh": "本轮：超时 {over}（共 {total}）"},
+    "interview.q_left": {"en": "Q{n}/{of} {stage}: {left} left", "zh": "第 {n}/{of} 题（{stage}）：剩余 {left}"},
+    "interview.q_over": {"en": "Q{n}/{of} {stage}: {over} over", "zh": "第 {n}/{of} 题（{stage}）：超时 {over}"},
+    "interview.rate_prompt": {
+        "en": "[dim]Enter: take the suggested rating · 1-4 rate otherwise (Space: Good) · q: end the interview[/]",
+        "zh": "[dim]回车：采用建议评分 · 按 1-4 自行评分（空格：良好）· q：结束面试[/]",
+    },
+    "interview.recorded": {"en": "[dim]rated {rating}[/]", "zh": "[dim]已评为{rating}[/]"},
+    "interview.interrupted": {
+        "en": "[dim]interrupted — every answer rated so far is saved; the report covers what was answered[/]",
+        "zh": "[dim]已中断：已评分的回答都已保存；报告只包含已回答的题目[/]",
+    },
+    "interview.report_title": {"en": "Interview report", "zh": "面试报告"},
+    "interview.col_n": {"en": "#", "zh": "#"},
+    "interview.col_stage": {"en": "stage", "zh": "环节"},
+    "interview.col_card": {"en": "card", "zh": "卡片"},
+    "interview.col_time": {"en": "time/budget", "zh": "用时/预算"},
+    "interview.col_result": {"en": "result", "zh": "结果"},
+    "interview.col_id": {"en": "id", "zh": "编号"},
+    "interview.col_date": {"en": "date", "zh": "日期"},
+    "interview.col_minutes": {"en": "min", "zh": "分钟"},
+    "interview.col_answered": {"en": "answered", "zh": "已答"},
+    "interview.col_score": {"en": "score", "zh": "得分"},
+    "interview.col_work_on": {"en": "work on", "zh": "待加强"},
+    "interview.points": {"en": "{hit}/{total} points", "zh": "要点 {hit}/{total}"},
+    "interview.not_graded": {"en": "not graded", "zh": "未评分"},
+    "interview.missed": {"en": "  [red]missed[/] (#{n}): {point}", "zh": "  [red]漏掉[/]（第 {n} 题）：{point}"},
+    "interview.score": {
+        "en": "[bold]score {score}[/] / 100 · {answered} of {planned} questions answered · {elapsed} of {minutes} min",
+        "zh": "[bold]得分 {score}[/] / 100 · 回答了 {planned} 题中的 {answered} 题 · 用时 {elapsed}（共 {minutes} 分钟）",
+    },
+    "interview.work_on": {"en": "work on next: {topics}", "zh": "接下来加强：{topics}"},
+    "interview.saved": {
+        "en": "[dim]saved as interview {id} (`llmprep interview --history`); same questions: --seed {seed}[/]",
+        "zh": "[dim]已保存为第 {id} 次面试（`llmprep interview --history`）；同一组题目：--seed {seed}[/]",
+    },
+    "interview.no_history": {
+        "en": "No interviews yet: start one with [bold]llmprep interview[/].",
+        "zh": "还没有模拟面试记录：用 [bold]llmprep interview[/] 开始一次。",
+    },
+    "interview.history_title": {"en": "Past interviews", "zh": "历次模拟面试"},
     # ---- code -------------------------------------------------------------------------------------------
     "code.status.pass": {"en": "pass", "zh": "通过"},
     "code.status.fail": {"en": "fail", "zh": "未通过"},
@@ -272,6 +335,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stats.col_first_try": {"en": "first try", "zh": "一次通过"},
     "stats.col_days_to_pass": {"en": "days to pass", "zh": "通过用时（天）"},
     "stats.col_last": {"en": "last", "zh": "最近结果"},
+    "stats.typed": {
+        "en": "Typed answers: {answers} · key points made {all} (last 7 days {week}, last 30 days {month})",
+        "zh": "打字作答：{answers} 次 · 要点覆盖率 {all}（近 7 天 {week}，近 30 天 {month}）",
+    },
+    "stats.interviews": {
+        "en": "Mock interviews: {count} · mean score {mean} · latest scores {recent}",
+        "zh": "模拟面试：{count} 次 · 平均得分 {mean} · 最近得分 {recent}",
+    },
     # ---- decks ------------------------------------------------------------------------------------------
     "decks.title": {"en": "Decks", "zh": "卡组"},
     "decks.col_deck": {"en": "deck", "zh": "卡组"},

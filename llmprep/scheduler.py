@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from llmprep import clock
+from llmprep import clock, store
 from llmprep.config import Config
 from llmprep.store import (
     SLOT_MS,
@@ -66,6 +66,16 @@ class Recorded:
     leech: bool  # this rating made the card a leech (it is now suspended)
     before: FsrsCard | None = None  # the state it replaced (None: the card was new, or a cram rating)
     scheduled: bool = True  # False for a cram rating: the schedule was not touched
+
+
+@dataclass(frozen=True)
+class TypedAnswer:
+    """What the user typed for a rating (study --type, interview), stored with its review-log row."""
+
+    text: str
+    points_hit: int
+    points_total: int  # 0: the card has no points
+    typed_s: float | None
 
 
 @dataclass(frozen=True)
@@ -355,7 +365,13 @@ class Reviewer:
         return results
 
     def rate(
-        self, card_id: str, outcome: Outcome, now: datetime, duration_ms: int | None, kind: str | None = None
+        self,
+        card_id: str,
+        outcome: Outcome,
+        now: datetime,
+        duration_ms: int | None,
+        kind: str | None = None,
+        answer: TypedAnswer | None = None,
     ) -> Recorded:
         """Commit one rating (state + log row in one transaction), only onto the state it was computed from:
         when another session rated the card in between, raise StaleCard and write nothing (never a lost
@@ -387,6 +403,16 @@ class Reviewer:
                     scheduled_days=None if scheduled is None else scheduled.total_seconds() / 86400,
                 ),
             )
+            if answer is not None:  # in the rating's own transaction: never a rating without its text
+                session.add(
+                    store.AnswerRow(
+                        review_log_id=log.id,
+                        text=answer.text,
+                        points_hit=answer.points_hit,
+                        points_total=answer.points_total,
+                        typed_s=answer.typed_s,
+                    )
+                )
             leech = False
             if outcome.rating == Rating.Again and kind != "cram":
                 lapses = session.scalar(

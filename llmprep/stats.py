@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from llmprep import clock
+from llmprep import answers, clock, interview
 from llmprep.config import Config
 from llmprep.scheduler import Filters, make_fsrs, slot_of
 from llmprep.store import MATURE_DAYS, SLOT_MS, slot_rows_sql
@@ -195,6 +195,8 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             "pass_rate": _round(sum(c["pass_rate"] * c["attempts"] for c in coding) / attempts) if attempts else None,
             "first_try_pass_rate": _round(sum(c["first_try_pass"] for c in coding) / len(coding)) if coding else None,
         },
+        "typed": answers.summary(engine, filters, now),
+        "interviews": interview.summary(engine, h),
     }
 
 

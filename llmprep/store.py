@@ -45,7 +45,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from llmprep import clock, paths
 from llmprep.errors import StorageError
 
-SCHEMA_VERSION = 4  # 2: cards.priority; 3: attempts.hints_used, attempts.session_s; 4: slim review_log, review_slots
+SCHEMA_VERSION = (
+    5  # 2: cards.priority; 3: attempts hints/session; 4: slim review_log, review_slots; 5: answers, interviews
+)
 BUSY_TIMEOUT_MS = 10_000
 APPLICATION_ID = 0x4C4C4D50  # "LLMP" in the SQLite header: a file llmprep made is recognised as such
 
@@ -180,6 +182,29 @@ class Attempt(Base):
     session_s: Mapped[float | None] = mapped_column(Float)  # time since the practice session began
 
 
+class AnswerRow(Base):
+    """The text typed for one rating (`study --type`, `interview`): goes with its review-log row on undo."""
+
+    __tablename__ = "answers"
+    review_log_id: Mapped[int] = mapped_column(ForeignKey("review_log.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    points_hit: Mapped[int] = mapped_column(Integer)
+    points_total: Mapped[int] = mapped_column(Integer)  # 0: the card has no points (no coverage)
+    typed_s: Mapped[float | None] = mapped_column(Float)  # from the question shown to the answer ended
+
+
+class InterviewRow(Base):
+    """One mock interview: when, how long it was meant to be, its score and the whole report (JSON)."""
+
+    __tablename__ = "interviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)  # None: nothing was answered
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String, primary_key=True)
@@ -211,10 +236,6 @@ def _slim_review_log(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE review_log_v3")
     ReviewSlot.__table__.create(conn)  # type: ignore[attr-defined]
     rebuild_review_slots(conn)
-
-
-# Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
-MIGRATIONS: list[Callable[[Connection], None]] = [_add_card_priority, _add_attempt_coaching, _slim_review_log]
 
 
 # ---------------------------------------------------------------- review log and its slots
@@ -277,9 +298,24 @@ def remove_review(session: Session, log_id: int) -> ReviewLog | None:
     if log is None:
         return None
     _count_in_slot(session, log, -1)
+    session.execute(delete(AnswerRow).where(AnswerRow.review_log_id == log_id))  # its typed answer goes with it
     session.delete(log)
     session.flush()
     return log
+
+
+def _add_typed_answers(conn: Connection) -> None:
+    """Typed answers (one per rating) and mock interviews: two new tables, nothing existing changes."""
+    Base.metadata.create_all(conn, tables=[AnswerRow.__table__, InterviewRow.__table__])  # type: ignore[list-item]
+
+
+# Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _add_card_priority,
+    _add_attempt_coaching,
+    _slim_review_log,
+    _add_typed_answers,
+]
 
 
 def backup_before_migration(path: Path, now: datetime) -> Path | None:

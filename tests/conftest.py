@@ -45,9 +45,12 @@ def numbered_deck(folder: Path, deck: str, n: int) -> Path:
 
 def as_schema_v3(conn: sqlite3.Connection) -> None:
     """Turn a database back into schema v3, as releases before 0.2 wrote it: the review log with text times and
-    JSON states, no review_slots. The states are made up (v4 keeps none); the migration drops them anyway."""
+    JSON states, no review_slots, answers or interviews. The states are made up (v4 keeps none); the migration
+    drops them anyway."""
     conn.executescript(
         """
+        DROP TABLE IF EXISTS answers;
+        DROP TABLE IF EXISTS interviews;
         ALTER TABLE review_log RENAME TO review_log_v4;
         DROP INDEX ix_review_log_card_time;
         CREATE TABLE review_log (
@@ -64,6 +67,32 @@ def as_schema_v3(conn: sqlite3.Connection) -> None:
         PRAGMA user_version = 3;
         """
     )
+
+
+KEYWORDS = ("kw one", "kw two", "kw three", "kw four")  # the `match` of each point of a points_deck card
+
+
+def points_deck(folder: Path, names: tuple[str, ...] = ("ta", "tb"), n: int = 3) -> Path:
+    """A folder of decks whose QA cards `<deck>-<i>` (tag `<deck>-tag`) have four key points each, made by the
+    words of KEYWORDS (point one: "kw one" or "要点一"...): an answer's coverage is known whatever card is asked."""
+    folder.mkdir()
+    for name in names:
+        cards = ""
+        for i in range(n):
+            points = "".join(
+                f"      - {{zh: 要点{z}, en: point {word.split()[1]}, match: [{word!r}, 要点{z}]}}\n"
+                for z, word in zip("一二三四", KEYWORDS, strict=True)
+            )
+            cards += (
+                f"  - id: {name}-{i}\n    tags: [{name}-tag]\n"
+                f"    q: {{zh: 问题 {name} {i}, en: Question {name} {i}}}\n"
+                f"    a: {{zh: '答：{', '.join(KEYWORDS)}', en: 'A: {', '.join(KEYWORDS)}'}}\n"
+                f"    points:\n{points}"
+            )
+        (folder / f"{name}.yaml").write_text(
+            f"deck: {name}\ntitle: {{zh: 卡 {name}, en: Deck {name}}}\ncards:\n{cards}", "utf-8"
+        )
+    return folder
 
 
 @pytest.fixture(autouse=True)

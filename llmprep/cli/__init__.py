@@ -51,9 +51,9 @@ def main_options(
 
 
 def _register() -> None:
-    from llmprep.cli import code, config, decks, history, stats, study
+    from llmprep.cli import code, config, decks, history, interview, stats, study
 
-    for module in (study, decks, code, stats, config, history):
+    for module in (study, decks, code, stats, config, history, interview):
         module.register(app)
 
 

@@ -132,6 +132,26 @@ def _render(report: dict[str, Any], lang: str = "en") -> None:
                 t(last, lang) if last in MESSAGES else row["last_verdict"],
             )
         out.print(table)
+    _typed(report["typed"], report["interviews"], lang)
+
+
+def _typed(typed: dict[str, Any], interviews: dict[str, Any], lang: str) -> None:
+    """Coverage of typed answers (study --type, interview) and the interview scores, when there are any."""
+    if typed["answers"]:
+        out.print(
+            t(
+                "stats.typed",
+                lang,
+                answers=typed["answers"],
+                all=_pct(typed["mean_coverage"]),
+                week=_pct(typed["week"]["mean_coverage"]),
+                month=_pct(typed["month"]["mean_coverage"]),
+            )
+        )
+    if interviews["count"]:
+        recent = " → ".join(f"{row['score']:.0f}" for row in interviews["trend"][-8:]) or "—"
+        mean = "—" if interviews["mean_score"] is None else f"{interviews['mean_score']:.0f}"
+        out.print(t("stats.interviews", lang, count=interviews["count"], mean=mean, recent=recent))
 
 
 def _pct(value: float | None) -> str:

@@ -14,8 +14,9 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from llmprep import clock, scheduler
+from llmprep import answers, clock, scheduler
 from llmprep.cli import render
+from llmprep.cli import typed as typed_input
 from llmprep.console import out
 from llmprep.decks import Card
 from llmprep.errors import UsageError
@@ -55,14 +56,19 @@ def study(
     cram: bool = typer.Option(
         False, "--cram", help="Study cards that are not due, weakest first; the schedule is untouched."
     ),
+    typed: bool | None = typer.Option(
+        None,
+        "--type/--no-type",
+        help="Type each answer; it is checked against the card's key points (default from config type_answers).",
+    ),
 ) -> None:
     """Study due cards: reveal the answer, rate 1 Again, 2 Hard, 3 Good, 4 Easy (u undo, s suspend, q quit)."""
     ws: Workspace = ctx.obj
     ws.require_writable()  # every rating is saved at once: a read-only database is refused before the first card
     cfg = ws.config
     language = ws.language(lang)
-    _check_known("deck", deck or [], {d.id for d in ws.decks})
-    _check_known("tag", tag or [], {t for card in ws.cards.values() for t in card.tags})
+    check_known("deck", deck or [], {d.id for d in ws.decks})
+    check_known("tag", tag or [], {t for card in ws.cards.values() for t in card.tags})
     filters = scheduler.Filters(tuple(deck or ()), tuple(tag or ()))
     limits = scheduler.Limits(cfg.new_per_day if new is None else new, cfg.reviews_per_day if limit is None else limit)
     reviewer = scheduler.Reviewer(ws.engine, cfg)
@@ -72,7 +78,7 @@ def study(
         if cram:
             _cram(ws, reviewer, filters, language, keys, summary)
         else:
-            _drill(ws, reviewer, filters, limits, language, keys, summary)
+            _drill(ws, reviewer, filters, limits, language, keys, summary, cfg.type_answers if typed is None else typed)
     except KeyboardInterrupt:
         out.print("\n" + t("study.interrupted", language))
         _summary(ws, summary, cram, language)
@@ -80,7 +86,7 @@ def study(
     _summary(ws, summary, cram, language)
 
 
-def _check_known(what: str, names: list[str], known: set[str]) -> None:
+def check_known(what: str, names: list[str], known: set[str]) -> None:
     """An unknown --deck or --tag is an error naming the closest known ones, never an empty session."""
     import difflib
 
@@ -102,10 +108,11 @@ def _drill(
     lang: str,
     keys: KeyReader,
     summary: Summary,
+    typed: bool = False,
 ) -> None:
     token = f"{os.getpid()}-{secrets.token_hex(4)}"  # this session, for the cards it is showing
     try:
-        _drill_cards(ws, reviewer, filters, limits, lang, keys, summary, token)
+        _drill_cards(ws, reviewer, filters, limits, lang, keys, summary, token, typed)
     finally:
         scheduler.release(ws.engine, token, clock.now())
 
@@ -119,6 +126,7 @@ def _drill_cards(
     keys: KeyReader,
     summary: Summary,
     token: str,
+    typed: bool = False,
 ) -> None:
     history: list[scheduler.Action] = []
     redo: str | None = None
@@ -151,25 +159,38 @@ def _drill_cards(
             if _coding_card(ws, reviewer, card, lang, keys, history) == "q":
                 return
             continue
-        render.reveal_prompt(lang)
-        key = keys.read()
-        while key not in ("", " ", "q", "s", "b", "e") and not (key == "u" and history):
+        checked = None
+        if typed:  # the answer is typed instead of revealed with a key
+            asked = clock.now()
+            text = typed_input.read_answer(ws, keys, lang)
+            if text is None:
+                return
+            checked = answers.check(card, text, (clock.now() - asked).total_seconds())
+        else:
+            render.reveal_prompt(lang)
             key = keys.read()
-        if key == "q":
-            return
-        if key in ("s", "b", "u"):
-            redo = _act(key, reviewer, card_id, now, history, summary, lang)
-            continue
-        if key == "e":
-            _edit_card(ws, card, lang)
-            redo = card_id
-            continue
+            while key not in ("", " ", "q", "s", "b", "e") and not (key == "u" and history):
+                key = keys.read()
+            if key == "q":
+                return
+            if key in ("s", "b", "u"):
+                redo = _act(key, reviewer, card_id, now, history, summary, lang)
+                continue
+            if key == "e":
+                _edit_card(ws, card, lang)
+                redo = card_id
+                continue
         revealed = clock.now()
         outcomes = reviewer.outcomes(card_id, revealed)
         render.answer(card, lang, theme=ws.config.code_theme)
+        suggested = None if checked is None else checked.suggested
+        if checked is not None:
+            typed_input.show_check(card, checked, lang)
         render.buttons({r: o.interval(revealed) for r, o in outcomes.items()}, can_undo=bool(history), lang=lang)
         while True:
             key = keys.read()
+            if key == "" and suggested is not None:  # Enter takes the suggestion
+                key = str(suggested)
             if key in ("1", "2", "3", "4", " ", "q", "s", "b", "e") or (key == "u" and history):
                 break
             out.print(t("study.rate_help", lang))
@@ -193,7 +214,13 @@ def _drill_cards(
             if render.interval(outcomes[rating].interval(rated_at)) != shown:
                 out.print(t("study.interval_updated", lang, open=render.interval(rated_at - revealed, lang)))
         try:
-            recorded = reviewer.rate(card_id, outcomes[rating], rated_at, int((time.monotonic() - shown_at) * 1000))
+            recorded = reviewer.rate(
+                card_id,
+                outcomes[rating],
+                rated_at,
+                int((time.monotonic() - shown_at) * 1000),
+                answer=None if checked is None else checked.stored(),
+            )
         except scheduler.StaleCard:  # rated in another session meanwhile: nothing written, shown again
             out.print(t("study.rated_elsewhere", lang, card=card_id))
             redo = card_id
