@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +58,7 @@ class Fixture:
         started = time.perf_counter()
         self.db = llmprep_side.build(self.home, self.decks, history)
         self.llmprep_build_s = time.perf_counter() - started
+        self.check_llmprep()
         self.collection: Path | None = None
         self.anki_build_s = 0.0
         if with_anki:
@@ -68,6 +70,14 @@ class Fixture:
             + (f", Anki {self.anki_build_s:.0f}s" if with_anki else ""),
             flush=True,
         )
+
+    def check_llmprep(self) -> None:
+        """llmprep's own stats count every review loaded (this also builds the deck cache)."""
+        args = [sys.executable, "-m", "llmprep", "stats", "--json"]
+        out = subprocess.run(args, env=self.env, capture_output=True, text=True, check=True).stdout
+        counted = json.loads(out).get("reviews")
+        if isinstance(counted, int) and counted != self.spec.reviews:
+            raise RuntimeError(f"llmprep stats counts {counted} reviews, {self.spec.reviews} were loaded")
 
     @property
     def env(self) -> dict[str, str]:
