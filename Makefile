@@ -25,7 +25,7 @@ lint:
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
+# side by side with Anki's library (the bench extra); e.g. BENCH_ARGS="--quick" or "--scaling" (adds 3M reviews)
+BENCH_ARGS ?=
 bench:
-	$(PYTHON) benchmarks/bench_startup.py
-	$(PYTHON) benchmarks/bench_grade.py
-	$(PYTHON) benchmarks/bench_stats.py
+	$(PYTHON) benchmarks/bench.py $(BENCH_ARGS)

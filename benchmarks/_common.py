@@ -1,124 +1,151 @@
-"""Shared helpers for the benchmarks: timing commands, baselines, and a large synthetic history."""
+"""Shared by the benchmarks: running one child process and reading its own rusage, interleaved rounds, the
+floors, and the tables.
+
+Every measured run is a fresh subprocess, started by `_launcher.py`; its CPU time (user+sys), wall time and peak
+RSS come from `os.wait4` on that child alone (CPU and RSS include the processes it waited for). Contenders run interleaved, A B C A B C
+..., so that a noisy machine slows each of them alike; medians with min-max are reported.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
-import os
-import random
-import sqlite3
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 STACK = "import typer, rich.markdown, sqlalchemy.orm, yaml, fsrs"
+PASS_NAME = "python -c pass"
+STACK_NAME = "dependency stack import"
+LAUNCHER = Path(__file__).resolve().parent / "_launcher.py"
 
 
-def median_seconds(run: Callable[[], None], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Sample:
+    cpu: float  # seconds, user + sys
+    wall: float  # seconds
+    rss_mb: float  # peak resident set size
 
 
-def command(args: list[str], env: dict[str, str] | None = None, stdin: str = "") -> Callable[[], None]:
-    def run() -> None:
-        subprocess.run(args, input=stdin, text=True, capture_output=True, env=env, check=True)
-
-    return run
+Run = Callable[[], Sample]
 
 
-def baselines(repeat: int = 7) -> dict[str, float]:
+class Launcher:
+    """The `_launcher.py` process, started once: it forks every measured child (see its docstring for why)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+
+    def run(self, args: list[str], env: dict[str, str] | None, wait_for: str | None) -> Sample:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-S", str(LAUNCHER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+            atexit.register(self.close)
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(json.dumps({"args": args, "env": env, "wait_for": wait_for}) + "\n")
+        self._proc.stdin.flush()
+        result = json.loads(self._proc.stdout.readline())
+        if "error" in result:
+            raise RuntimeError(f"{' '.join(args[:6])}: {result['error']}")
+        return Sample(result["cpu"], result["wall"], result["rss_mb"])
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.close()
+            self._proc.wait()
+            self._proc = None
+
+
+_launcher = Launcher()
+
+
+def run_child(args: list[str], env: dict[str, str] | None = None, *, wait_for: str | None = None) -> Sample:
+    """Run `args` to its end; with `wait_for`, read its output until a line holds that text, then send `q`."""
+    return _launcher.run(args, env, wait_for)
+
+
+def command(args: list[str], env: dict[str, str] | None = None, *, wait_for: str | None = None) -> Run:
+    return lambda: run_child(args, env, wait_for=wait_for)
+
+
+def floors() -> dict[str, Run]:
     return {
-        "python -c pass": median_seconds(command([sys.executable, "-c", "pass"]), repeat),
-        "dependency stack import": median_seconds(command([sys.executable, "-c", STACK]), repeat),
+        PASS_NAME: command([sys.executable, "-c", "pass"]),
+        STACK_NAME: command([sys.executable, "-c", STACK]),
     }
 
 
-def build_history(home: Path, decks: Path, cards: int = 10_000, reviews: int = 1_000_000, seed: int = 0) -> None:
-    """A deck of `cards` cards and a database with `reviews` review-log rows spread over two years."""
-    rng = random.Random(seed)
-    decks.mkdir(parents=True, exist_ok=True)
-    per_deck = cards // 10
-    for d in range(10):
-        lines = [f"deck: bench{d}", "title: {zh: 基准, en: Benchmark}", "cards:"]
-        for i in range(per_deck):
-            lines += [
-                f"  - id: bench{d}-{i}",
-                f"    tags: [t{i % 20}]",
-                f"    q: {{zh: 问题 {i}, en: Question {i}}}",
-                f"    a: {{zh: 答案 {i}, en: Answer {i}}}",
-            ]
-        (decks / f"bench{d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    env = {**os.environ, "LLMPREP_HOME": str(home), "LLMPREP_DECKS": str(decks)}
-    subprocess.run([sys.executable, "-m", "llmprep", "decks"], env=env, check=True, capture_output=True)
-    ids = [f"bench{d}-{i}" for d in range(10) for i in range(per_deck)]
-    now = datetime.now(UTC).replace(tzinfo=None)
-    conn = sqlite3.connect(home / "llmprep.sqlite3")
-    state = json.dumps(
-        {
-            "state": 2,
-            "step": None,
-            "stability": 10.0,
-            "difficulty": 5.0,
-            "due": now.isoformat() + "+00:00",
-            "last_review": now.isoformat() + "+00:00",
-        }
-    )
-    batch = []
-    for _n in range(reviews):
-        when = now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-        batch.append(
-            (
-                rng.choice(ids),
-                rng.choice((1, 2, 3, 3, 3, 4)),
-                when.isoformat(sep=" "),
-                8000,
-                "review",
-                5.0,
-                6.0,
-                state,
-                state,
-            )
-        )
-        if len(batch) == 50_000:
-            conn.executemany(
-                "insert into review_log (card_id, rating, reviewed_at, duration_ms, kind, scheduled_days,"
-                " elapsed_days, state_before, state_after) values (?,?,?,?,?,?,?,?,?)",
-                batch,
-            )
-            batch = []
-    conn.executemany(
-        "insert into card_state (card_id, state, step, stability, difficulty, due, last_review) values (?,?,?,?,?,?,?)",
-        [
-            (
-                cid,
-                2,
-                None,
-                rng.uniform(1, 200),
-                rng.uniform(1, 10),
-                (now + timedelta(days=rng.uniform(-5, 60))).isoformat(sep=" "),
-                (now - timedelta(days=rng.uniform(1, 60))).isoformat(sep=" "),
-            )
-            for cid in ids[: cards * 8 // 10]
-        ],
-    )
-    conn.commit()
-    conn.close()
+def interleave(contenders: dict[str, Run], rounds: int, *, warm: bool = True) -> dict[str, list[Sample]]:
+    """`rounds` rounds, each running every contender once in turn; a warm-up run of each first (caches built,
+    as on every day after the first), not counted."""
+    if warm:
+        for run in contenders.values():
+            run()
+    samples: dict[str, list[Sample]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            samples[name].append(run())
+    return samples
 
 
-def report(title: str, figures: dict[str, float], floor_name: str, goal: float | None = None) -> None:
-    print(f"\n{title}")
-    floor = figures[floor_name]
-    base = figures["python -c pass"]
-    for name, seconds in figures.items():
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    anki: str | None = None  # the row this one is compared with
+    goal: float | None = None  # at most this many times the table's floor, CPU
+    rss: bool = False  # show the peak RSS
+
+
+def _ratio(a: float, b: float | None) -> str:
+    return f"{a / b:5.2f}x" if b else "    -"
+
+
+def table(title: str, rows: list[Row], samples: dict[str, list[Sample]], floor: str) -> dict[str, Any]:
+    """Print one table (CPU is the figure, wall secondary); return it for the JSON file."""
+    cpu = {name: median([s.cpu for s in values]) for name, values in samples.items()}
+    floor_label = "x stack" if floor == STACK_NAME else "x floor"
+    print(f"\n{title}  (floor: {floor})")
+    print(
+        f"  {'figure':40} {'CPU med s':>9} {'min-max':>13} {'wall med':>8} {'x Anki':>7} {'x pass':>7} "
+        f"{floor_label:>7}  {'goal':14} {'peak RSS MB':>11}"
+    )
+    out: dict[str, Any] = {"floor": floor, "rows": {}}
+    for row in rows:
+        if row.name not in samples:
+            continue
+        values = samples[row.name]
+        c = cpu[row.name]
+        wall = median([s.wall for s in values])
+        rss = median([s.rss_mb for s in values])
+        anki_cpu = cpu.get(row.anki) if row.anki else None
+        goal = ""
+        if row.goal is not None:
+            goal = f"<={row.goal}x {'met' if c / cpu[floor] <= row.goal else 'not met'}"
         print(
-            f"  {name:44} {seconds * 1000:8.0f} ms   {seconds / base:5.1f}x pass   {seconds / floor:5.2f}x {floor_name}"
+            f"  {row.name:40} {c:9.3f} {min(s.cpu for s in values):6.3f}-{max(s.cpu for s in values):6.3f} "
+            f"{wall:8.3f} {_ratio(c, anki_cpu):>7} {_ratio(c, cpu[PASS_NAME]):>7} {_ratio(c, cpu[floor]):>7}  "
+            f"{goal:14} {f'{rss:11.0f}' if row.rss else '':>11}"
         )
-    if goal is not None:
-        print(f"  goal: <= {goal}x {floor_name}")
+        out["rows"][row.name] = {
+            "cpu_median_s": c,
+            "cpu_min_s": min(s.cpu for s in values),
+            "cpu_max_s": max(s.cpu for s in values),
+            "wall_median_s": wall,
+            "peak_rss_mb_median": rss,
+            "x_anki_cpu": c / anki_cpu if anki_cpu else None,
+            "x_pass_cpu": c / cpu[PASS_NAME],
+            "x_floor_cpu": c / cpu[floor],
+            "x_floor_wall": wall / median([s.wall for s in samples[floor]]),
+            "goal_x_floor": row.goal,
+            "samples": [[s.cpu, s.wall, s.rss_mb] for s in values],
+        }
+    return out
