@@ -451,3 +451,30 @@ def _write_cache(path: Path, entries: dict[str, Any]) -> None:
 
 def card_dict(card: Card) -> dict[str, Any]:
     return asdict(card)
+
+
+def card_from_dict(data: dict[str, Any]) -> Card:
+    """The inverse of card_dict (a card kept as JSON in the database)."""
+    return Card(
+        **{
+            **data,
+            "tags": tuple(data["tags"]),
+            "sources": tuple(data["sources"]),
+            "points": tuple(data["points"]),
+            "renamed_from": tuple(data["renamed_from"]),
+        }
+    )
+
+
+def files_key(strict: Iterable[Path], personal: Iterable[Path], known_graders: Iterable[str]) -> str:
+    """What the decks' cards depend on, from `stat` alone: each deck file's path, size and mtime (and the folders'
+    listing), the graders, and this version's cache format. Equal keys: the cards are those of the last sync."""
+    from llmprep import __version__
+
+    parts = [f"{__version__} {CACHE_VERSION}", *sorted(known_graders)]
+    for group in (strict, personal):
+        parts.append("--")
+        for path in deck_files(group):
+            stat = path.stat()
+            parts.append(f"{path.resolve()} {stat.st_mtime_ns} {stat.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

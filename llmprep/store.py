@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable
 from contextlib import closing
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
@@ -45,11 +49,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from llmprep import clock, paths
 from llmprep.errors import StorageError
 
-SCHEMA_VERSION = (
-    5  # 2: cards.priority; 3: attempts hints/session; 4: slim review_log, review_slots; 5: answers, interviews
-)
+# 2: cards.priority; 3: attempts hints and session time; 4: slim review_log, review_slots; 5: answers,
+# interviews; 6: cards.body
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 APPLICATION_ID = 0x4C4C4D50  # "LLMP" in the SQLite header: a file llmprep made is recognised as such
+
+
+def _without_async_sqlite() -> None:
+    """SQLAlchemy's sqlite package imports its aiosqlite dialect, and with it asyncio (~30 ms at every start),
+    although llmprep only uses the plain one: a placeholder module stands in for that one dialect."""
+    name = "sqlalchemy.dialects.sqlite.aiosqlite"
+    if "sqlalchemy.dialects.sqlite" not in sys.modules:
+        sys.modules.setdefault(name, ModuleType(name))
+
+
+_without_async_sqlite()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -108,6 +123,7 @@ class CardRow(Base):
     leech: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer in any deck file
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[str | None] = mapped_column(Text)  # the card as JSON: one card is read without the deck files
 
 
 class CardTag(Base):
@@ -143,7 +159,7 @@ class ReviewLog(Base):
     kind: Mapped[str] = mapped_column(String)  # new | learning | review | relearning | cram | code
     scheduled_days: Mapped[float | None] = mapped_column(Float)  # interval the card was due after
 
-    __table_args__ = (Index("ix_review_log_card_time", "card_id", "reviewed_at"),)
+    __table_args__ = (Index("ix_review_log_card", "card_id"),)  # a card's rows; time order is id order
 
 
 SLOT_MS = 15 * 60 * 1000  # every time zone's offset is a multiple of 15 minutes: a local day is whole slots
@@ -309,12 +325,18 @@ def _add_typed_answers(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[AnswerRow.__table__, InterviewRow.__table__])  # type: ignore[list-item]
 
 
+def _add_card_body(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE cards ADD COLUMN body TEXT")
+    conn.exec_driver_sql("DELETE FROM meta WHERE key IN ('deck_fingerprint', 'deck_files')")  # the next sync fills it
+
+
 # Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_card_priority,
     _add_attempt_coaching,
     _slim_review_log,
     _add_typed_answers,
+    _add_card_body,
 ]
 
 
@@ -626,11 +648,8 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     Skipped when the decks' fingerprint equals the one recorded at the last sync.
     """
     cards = list(cards)
-    fingerprint = "\n".join(
-        f"{c.id} {c.deck} {c.kind} {c.content_hash} {c.priority} {','.join(c.tags)} {','.join(c.renamed_from)}"
-        for c in cards
-    )
-    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+    bodies = {c.id: json.dumps(asdict(c), ensure_ascii=False) for c in cards}
+    digest = hashlib.sha256("\n".join(bodies.values()).encode()).hexdigest()
     if get_meta(session, "deck_fingerprint") == digest:
         return
     write_lock(session)  # two starts may sync at once: one at a time (the check above read outside the lock)
@@ -654,12 +673,13 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
                     leech=False,
                     hidden=False,
                     added_at=now,
+                    body=bodies[card.id],
                 )
             )
         else:
             row.deck, row.kind, row.position = card.deck, card.kind, position
             row.priority = int(card.priority == "high")
-            row.content_hash, row.hidden = card.content_hash, False
+            row.content_hash, row.hidden, row.body = card.content_hash, False, bodies[card.id]
     for card_id, row in existing.items():
         if card_id not in seen:
             row.hidden = True
@@ -671,6 +691,17 @@ def sync_cards(session: Session, cards: Iterable[Any], now: datetime) -> None:
     session.execute(delete(CardTag))
     session.add_all(CardTag(card_id=c.id, tag=t) for c in cards for t in set(c.tags))
     set_meta(session, "deck_fingerprint", digest)
+
+
+def card_body(session: Session, card_id: str) -> str | None:
+    """One card's JSON as the last sync wrote it (None: not in the decks that sync saw)."""
+    return session.scalar(select(CardRow.body).where(CardRow.id == card_id, CardRow.hidden.is_(False)))
+
+
+def deck_and_tag_names(session: Session) -> tuple[set[str], set[str]]:
+    """The decks and tags of the present cards, as the last sync wrote them."""
+    deck_names = set(session.scalars(select(CardRow.deck).where(CardRow.hidden.is_(False)).distinct()))
+    return deck_names, set(session.scalars(select(CardTag.tag).distinct()))
 
 
 def _move_history(session: Session, old: str, new: str) -> None:

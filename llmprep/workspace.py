@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,12 +14,15 @@ from llmprep import clock, config, decks, paths, store
 from llmprep.errors import LlmprepError, StorageError, UsageError
 from llmprep.grading import catalogue
 
+DECK_FILES_KEY = "deck_files"  # meta: {key: decks.files_key at the last sync, skipped: its warnings}
+
 
 @dataclass
 class Workspace:
     db_path: Path
     extra_deck_dirs: list[Path] = field(default_factory=list)
     lang_option: str | None = None  # the global `--lang`
+    _warned: bool = field(default=False, init=False)  # the skipped-deck warning is said once
 
     @classmethod
     def open(cls, db: Path | None, deck_dirs: list[Path] | None, lang: str | None = None) -> Workspace:
@@ -51,24 +55,49 @@ class Workspace:
             return "en"
 
     @cached_property
+    def _loaded(self) -> decks.Loaded:
+        cache = self.data_dir / "deck-cache.json"
+        return decks.load_decks([paths.builtin_decks()], self.extra_deck_dirs, cache, catalogue.names())
+
+    @cached_property
     def decks(self) -> list[decks.Deck]:
         """Built-in decks (a problem is an error), then the user's; a broken user deck is skipped with a warning."""
-        cache = self.data_dir / "deck-cache.json"
-        loaded = decks.load_decks([paths.builtin_decks()], self.extra_deck_dirs, cache, catalogue.names())
-        if loaded.skipped:
-            from rich.markup import escape
+        self._warn_skipped(self._loaded.skipped)
+        return self._loaded.decks
 
-            from llmprep.console import err
-            from llmprep.messages import t
+    def _warn_skipped(self, skipped: list[str]) -> None:
+        if not skipped or self._warned:
+            return
+        self._warned = True
+        from rich.markup import escape
 
-            warning = t("common.warning", self.language_or_en())
-            for line in loaded.skipped:
-                err.print(f"[yellow]{warning}[/] {escape(line)}", soft_wrap=True)
-        return loaded.decks
+        from llmprep.console import err
+        from llmprep.messages import t
+
+        warning = t("common.warning", self.language_or_en())
+        for line in skipped:
+            err.print(f"[yellow]{warning}[/] {escape(line)}", soft_wrap=True)
 
     @cached_property
     def cards(self) -> dict[str, decks.Card]:
         return {card.id: card for deck in self.decks for card in deck.cards}
+
+    def card(self, card_id: str) -> decks.Card:
+        """One card: from the decks when they were read, else from its copy in the database (no deck file read)."""
+        if "decks" not in self.__dict__ and not self.read_only:
+            with Session(self.engine) as session:
+                body = store.card_body(session, card_id)
+            if body is not None:
+                return decks.card_from_dict(json.loads(body))
+        return self.cards[card_id]
+
+    def names(self) -> tuple[set[str], set[str]]:
+        """Deck ids and tags there are (for --deck and --tag), without reading the deck files when they are
+        unchanged since the last sync."""
+        if "decks" in self.__dict__ or self.read_only:
+            return {d.id for d in self.decks}, {tag for card in self.cards.values() for tag in card.tags}
+        with Session(self.engine) as session:
+            return store.deck_and_tag_names(session)
 
     @cached_property
     def read_only(self) -> bool:
@@ -100,9 +129,17 @@ class Workspace:
                 err.print(
                     f"[yellow]{t('common.warning', self.language_or_en())}[/] {escape(exc.message)}", soft_wrap=True
                 )
+        # the deck files unchanged since the last sync (stat alone tells): nothing to parse or compare
+        key = decks.files_key([paths.builtin_decks()], self.extra_deck_dirs, catalogue.names())
+        with Session(engine) as session:
+            synced = json.loads(store.get_meta(session, DECK_FILES_KEY) or "{}")
+        if synced.get("key") == key:
+            self._warn_skipped(synced.get("skipped", []))
+            return engine
         all_cards = [card for deck in self.decks for card in deck.cards]
         with Session(engine) as session, session.begin():
             store.sync_cards(session, all_cards, clock.now())
+            store.set_meta(session, DECK_FILES_KEY, json.dumps({"key": key, "skipped": self._loaded.skipped}))
         return engine
 
     def require_writable(self) -> None:

@@ -45,14 +45,15 @@ def numbered_deck(folder: Path, deck: str, n: int) -> Path:
 
 def as_schema_v3(conn: sqlite3.Connection) -> None:
     """Turn a database back into schema v3, as releases before 0.2 wrote it: the review log with text times and
-    JSON states, no review_slots, answers or interviews. The states are made up (v4 keeps none); the migration
+    JSON states, no review_slots, answers, interviews or cards.body. The states are made up (v4 keeps none); the migration
     drops them anyway."""
     conn.executescript(
         """
         DROP TABLE IF EXISTS answers;
         DROP TABLE IF EXISTS interviews;
+        ALTER TABLE cards DROP COLUMN body;
         ALTER TABLE review_log RENAME TO review_log_v4;
-        DROP INDEX ix_review_log_card_time;
+        DROP INDEX ix_review_log_card;
         CREATE TABLE review_log (
             id INTEGER NOT NULL PRIMARY KEY, card_id VARCHAR NOT NULL REFERENCES cards (id), rating INTEGER NOT NULL,
             reviewed_at DATETIME NOT NULL, duration_ms INTEGER, kind VARCHAR NOT NULL, scheduled_days FLOAT,

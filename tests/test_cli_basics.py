@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from llmprep.cli import app
+from llmprep.cli import COMMANDS, register
 
 
 def all_commands() -> list[list[str]]:
@@ -21,8 +21,22 @@ def all_commands() -> list[list[str]]:
             found.append([*prefix, sub.name])
             walk(sub.typer_instance, [*prefix, sub.name])
 
-    walk(app, [])
+    walk(register(), [])
     return found
+
+
+def test_every_command_is_found_by_its_module() -> None:
+    """COMMANDS (which module a run imports) names every command there is, each in the module defining it."""
+    import importlib
+
+    assert sorted(COMMANDS) == sorted(name for name, *sub in all_commands() if not sub)
+    for command, module in COMMANDS.items():
+        found = typer.Typer()
+        importlib.import_module(f"llmprep.cli.{module}").register(found)
+        names = [c.name or c.callback.__name__ for c in found.registered_commands] + [
+            g.name for g in found.registered_groups
+        ]
+        assert command in names, (command, module)
 
 
 @pytest.mark.parametrize("command", all_commands(), ids=" ".join)

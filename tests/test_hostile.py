@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,22 @@ def _started_by_grading(before: tuple[dict[int, tuple[int, int, str]], int]) -> 
     return leaked
 
 
+def _left_behind(before: tuple[dict[int, tuple[int, int, str]], int], grace: float = 3.0) -> list[str]:
+    """_started_by_grading, allowing a process the kernel is still tearing down (seen once under a full test
+    run's load) a moment to go; what outlives the grace is named with its command line."""
+    deadline = time.monotonic() + grace
+    while (leaked := _started_by_grading(before)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    named = []
+    for pid in leaked:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            named.append(f"{pid}: {command}")
+        except OSError:
+            continue  # gone between the two reads
+    return named
+
+
 CASES = sorted(HOSTILE.glob("*/*.py"))
 
 
@@ -109,7 +126,7 @@ def test_hostile_submission_gets_its_status_and_leaves_nothing(
     assert verdict["passed"] is False, verdict
     statuses = {c["status"] for c in verdict["checks"]}
     assert expected in statuses, verdict["checks"]
-    assert _started_by_grading(processes) == []
+    assert _left_behind(processes) == []
     assert _tree_hash(*watched) == hashes
     assert not (tmp_path / "llmprep-was-here.txt").exists()
 
@@ -134,7 +151,7 @@ def test_the_basic_level_still_refuses_and_says_so(path: Path, tmp_path: Path, m
     assert verdict["sandbox"] == "basic" and "LLMPREP_SANDBOX" in verdict["sandbox_note"]
     assert verdict["passed"] is False
     assert expected in {c["status"] for c in verdict["checks"]}
-    assert _started_by_grading(processes) == []
+    assert _left_behind(processes) == []
     assert not (tmp_path / "llmprep-was-here.txt").exists()
 
 

@@ -50,14 +50,46 @@ def main_options(
     ctx.obj = Workspace.open(db, decks, lang)
 
 
-def _register() -> None:
-    from llmprep.cli import code, config, decks, history, interview, stats, study
+# sub-command -> the module defining it: a run imports only its own command's module (and what that needs)
+COMMANDS = {
+    "study": "study",
+    "decks": "decks",
+    "code": "code",
+    "stats": "stats",
+    "optimize": "stats",
+    "config": "config",
+    "backup": "history",
+    "restore": "history",
+    "export": "history",
+    "import": "history",
+    "interview": "interview",
+}
+_GLOBAL_VALUES = {"--db", "--decks", "--lang"}  # global options followed by a value
+_registered: set[str] = set()
 
-    for module in (study, decks, code, stats, config, history, interview):
-        module.register(app)
+
+def register(modules: list[str] | None = None) -> typer.Typer:
+    """Add the sub-commands of `modules` (default: all, in help order) to the app, each module once."""
+    import importlib
+
+    for name in modules or list(dict.fromkeys(COMMANDS.values())):
+        if name not in _registered:
+            importlib.import_module(f"llmprep.cli.{name}").register(app)
+            _registered.add(name)
+    return app
 
 
-_register()
+def _command_of(argv: list[str]) -> str | None:
+    """The sub-command argv names (after the global options), or None (`--help`, a typo: every command)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_VALUES:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def _click_exceptions() -> Any:
@@ -71,6 +103,8 @@ def _click_exceptions() -> Any:
 
 def _bare_timed(argv: list[str]) -> list[str]:
     """`--timed` may come without its value (the card's own budget): click options cannot, so say it here."""
+    if "--timed" not in argv:
+        return argv
     from llmprep.cli.code import DURATION
 
     fixed = list(argv)
@@ -83,6 +117,8 @@ def _bare_timed(argv: list[str]) -> list[str]:
 def run(argv: list[str] | None = None) -> int:
     """Run the app and return its exit code; user errors become one line on stderr, never a traceback."""
     argv = _bare_timed(sys.argv[1:] if argv is None else argv)
+    command = _command_of(argv)
+    register([COMMANDS[command]] if command in COMMANDS else None)
     try:
         try:
             result = app(args=argv, prog_name="llmprep", standalone_mode=False)

@@ -50,7 +50,7 @@ def stats(
     from llmprep import stats as core
 
     ws: Workspace = ctx.obj
-    known = {d.id for d in ws.decks}
+    known = ws.names()[0] if deck else set()
     for name in deck or []:
         if name not in known:
             raise UsageError(f"no deck `{name}`; `llmprep decks` lists them")

@@ -67,8 +67,10 @@ def study(
     ws.require_writable()  # every rating is saved at once: a read-only database is refused before the first card
     cfg = ws.config
     language = ws.language(lang)
-    check_known("deck", deck or [], {d.id for d in ws.decks})
-    check_known("tag", tag or [], {t for card in ws.cards.values() for t in card.tags})
+    if deck or tag:
+        known_decks, known_tags = ws.names()
+        check_known("deck", deck or [], known_decks)
+        check_known("tag", tag or [], known_tags)
     filters = scheduler.Filters(tuple(deck or ()), tuple(tag or ()))
     limits = scheduler.Limits(cfg.new_per_day if new is None else new, cfg.reviews_per_day if limit is None else limit)
     reviewer = scheduler.Reviewer(ws.engine, cfg)
@@ -150,7 +152,7 @@ def _drill_cards(
                     continue
             _end_of_day(ws, filters, bool(history), lang)
             return
-        card = ws.cards[card_id]
+        card = ws.card(card_id)
         summary.seen.add(card_id)
         render.status(*counts, seconds=time.monotonic() - summary.started, lang=lang)
         shown_at = time.monotonic()
@@ -367,7 +369,7 @@ def _cram(
     history: list[scheduler.Action] = []
     index = 0
     while index < len(queue):
-        card = ws.cards[queue[index]]
+        card = ws.card(queue[index])
         if card.kind == "code":
             index += 1
             continue
