@@ -25,7 +25,8 @@ lint:
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
-# side by side with Anki's library (the bench extra); e.g. BENCH_ARGS="--quick" or "--scaling" (adds 3M reviews)
-BENCH_ARGS ?=
+# side by side with Anki's library (the bench extra), with the 100k/1M/3M scaling table (about 20 minutes);
+# BENCH_ARGS="--quick" is a smoke run
+BENCH_ARGS ?= --scaling
 bench:
 	$(PYTHON) benchmarks/bench.py $(BENCH_ARGS)

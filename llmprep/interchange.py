@@ -17,6 +17,7 @@ from llmprep.errors import UsageError
 FORMAT = "llmprep-history"
 VERSION = 1
 LOG_FIELDS = ("card_id", "rating", "reviewed_at", "duration_ms", "kind", "scheduled_days")
+ANSWER_FIELDS = ("text", "points_hit", "points_total", "typed_s")  # a typed answer, inside its review's entry
 
 
 def _time(value: datetime | None) -> str | None:
@@ -37,9 +38,21 @@ def _parse_time(value: str | None, where: str) -> datetime | None:
 
 def export(session: Session, config_text: str, now: datetime) -> dict[str, Any]:
     """Everything the user made: what the decks give (the card texts) is not repeated, only card ids."""
+    answers = {row.review_log_id: row for row in session.scalars(select(store.AnswerRow))}
     log = [
         {**{f: getattr(row, f) for f in LOG_FIELDS}, "reviewed_at": _time(row.reviewed_at)}
+        | ({"answer": {f: getattr(answers[row.id], f) for f in ANSWER_FIELDS}} if row.id in answers else {})
         for row in session.scalars(select(store.ReviewLog).order_by(store.ReviewLog.id))
+    ]
+    interviews = [
+        {
+            "started_at": _time(row.started_at),
+            "finished_at": _time(row.finished_at),
+            "minutes": row.minutes,
+            "score": row.score,
+            "report": row.report,
+        }
+        for row in session.scalars(select(store.InterviewRow).order_by(store.InterviewRow.id))
     ]
     states = [
         {
@@ -80,6 +93,7 @@ def export(session: Session, config_text: str, now: datetime) -> dict[str, Any]:
         "card_states": states,
         "card_flags": flags,
         "attempts": attempts,
+        "interviews": interviews,
         "config": config_text,
     }
 
@@ -118,7 +132,7 @@ def import_history(
     if not merge and not is_empty(session):
         raise UsageError("the database already has a history; import into a new one (--db NEW.sqlite3) or pass --merge")
     known = set(session.scalars(select(store.CardRow.id)))
-    counts = {"review_log": 0, "card_states": 0, "attempts": 0, "skipped": 0}
+    counts = {"review_log": 0, "card_states": 0, "attempts": 0, "interviews": 0, "skipped": 0}
 
     def ensure_card(card_id: Any, where: str) -> str:
         if not isinstance(card_id, str) or not card_id:
@@ -153,16 +167,21 @@ def import_history(
         if (card_id, at) in have_log:
             counts["skipped"] += 1
             continue
-        session.add(
-            store.ReviewLog(
-                card_id=card_id,
-                rating=int(row["rating"]),
-                reviewed_at=at,
-                duration_ms=row.get("duration_ms"),
-                kind=str(row.get("kind", "review")),
-                scheduled_days=row.get("scheduled_days"),
-            )
+        log = store.ReviewLog(
+            card_id=card_id,
+            rating=int(row["rating"]),
+            reviewed_at=at,
+            duration_ms=row.get("duration_ms"),
+            kind=str(row.get("kind", "review")),
+            scheduled_days=row.get("scheduled_days"),
         )
+        session.add(log)
+        answer = row.get("answer")
+        if answer is not None:
+            if not isinstance(answer, dict) or not isinstance(answer.get("text"), str):
+                raise UsageError(f"{where}: `answer` must be an object with a `text`")
+            session.flush()  # the answer row names its review's id
+            session.add(store.AnswerRow(review_log_id=log.id, **{f: answer.get(f) for f in ANSWER_FIELDS}))
         have_log.add((card_id, at))
         counts["review_log"] += 1
     have_state = set(session.scalars(select(store.CardState.card_id)))
@@ -213,6 +232,24 @@ def import_history(
         )
         have_attempt.add((card_id, at))
         counts["attempts"] += 1
+    have_interview = set(session.scalars(select(store.InterviewRow.started_at)))
+    for i, row in enumerate(document.get("interviews", [])):  # absent from histories exported before 0.2
+        where = f"{source}: interviews[{i}]"
+        started = _parse_time(row.get("started_at"), where)
+        if started in have_interview:
+            counts["skipped"] += 1
+            continue
+        session.add(
+            store.InterviewRow(
+                started_at=started,
+                finished_at=_parse_time(row.get("finished_at"), where) or started,
+                minutes=int(row.get("minutes", 0)),
+                score=row.get("score"),
+                report=row.get("report") or {},
+            )
+        )
+        have_interview.add(started)
+        counts["interviews"] += 1
     session.flush()
     store.rebuild_review_slots(session.connection())
     return counts

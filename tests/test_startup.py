@@ -50,7 +50,7 @@ def test_study_imports_no_grading_no_async_dialect_and_no_deck_parser_on_a_warm_
     assert "Question one" in out or "show answer" in out
     assert not {m for m in warm if m.split(".")[0] in ("torch", "numpy", "plotext", "matplotlib")}
     assert not {m for m in warm if m.startswith(("llmprep.grading.judge", "llmprep.cli.code", "llmprep.interview"))}
-    assert "yaml" not in warm  # the deck files are unchanged: none is parsed
+    assert "yaml" not in warm and "pydantic" not in warm  # the deck files are unchanged: none is parsed
     assert "sqlalchemy.connectors.asyncio" not in warm
     assert "sqlalchemy.dialects.sqlite.aiosqlite" not in warm
     assert "asyncio" not in warm - _floor()  # nothing of llmprep's own pulls asyncio in

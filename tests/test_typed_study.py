@@ -136,3 +136,30 @@ def test_a_v3_database_gains_the_new_tables(cli, isolated: Path, demo_decks: Pat
     assert rows(isolated, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
     assert rows(isolated, "select text from answers") == [("typed",)]
     assert rows(isolated, "select count(*) from interviews") == [(0,)]
+
+
+def test_typed_answers_and_interviews_survive_export_and_import(cli, tmp_path: Path) -> None:
+    decks = ("--decks", str(points_deck(tmp_path / "decks")))
+    db, copy = tmp_path / "a" / "llmprep.sqlite3", tmp_path / "b" / "llmprep.sqlite3"
+    cli("--db", str(db), *decks, "study", "--type", "--deck", "ta", input=FULL + "\n" + "kw one\n\n1\nq\n")
+    interview = ("interview", "--deck", "ta", "--deck", "tb", "--minutes", "6", "--coding", "0", "--yes")
+    later = "2026-01-06T09:00:00+00:00"  # a review is keyed by card and time: not the study's pinned instant
+    assert cli("--db", str(db), *decks, *interview, input="kw two\n\n" * 2, now=later).code == 0
+    exported = tmp_path / "history.json"
+    assert cli("--db", str(db), *decks, "export", str(exported)).code == 0
+    result = cli("--db", str(copy), *decks, "import", str(exported))
+    assert result.code == 0, result.err
+    for section in ("typed", "interviews", "reviews", "retention"):
+        assert _stats(cli, copy, decks)[section] == _stats(cli, db, decks)[section], section
+    answers_sql = "select l.card_id, a.text, a.points_hit from answers a join review_log l on l.id = a.review_log_id"
+    with sqlite3.connect(db) as original, sqlite3.connect(copy) as imported:
+        assert sorted(original.execute(answers_sql)) == sorted(imported.execute(answers_sql))
+        assert len(list(original.execute(answers_sql))) == 4
+        report = "select started_at, score, report from interviews"
+        assert original.execute(report).fetchall() == imported.execute(report).fetchall()
+    merged = cli("--db", str(copy), *decks, "import", str(exported), "--merge")
+    assert merged.code == 0 and "imported 0 reviews" in merged.out
+
+
+def _stats(cli, db: Path, decks: tuple[str, ...]) -> dict:
+    return json.loads(cli("--db", str(db), *decks, "stats", "--json").out)
