@@ -77,11 +77,14 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             return list(conn.execute(text(sql), {**params, **extra}))
 
         total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
-        reviewed, new, again, ms = one(
-            "SELECT coalesce(sum(reviews), 0), coalesce(sum(reviews) FILTER (WHERE kind = 'new'), 0), "
-            f"coalesce(sum(again), 0), coalesce(sum(ms), 0) FROM {slots} s WHERE kind != 'cram' "
-            "AND slot >= :day_start AND slot < :day_end"
-        )
+        reviewed, new, again, ms = (
+            int(n)
+            for n in one(
+                "SELECT coalesce(sum(reviews), 0), coalesce(sum(reviews) FILTER (WHERE kind = 'new'), 0), "
+                f"coalesce(sum(again), 0), coalesce(sum(ms), 0) FROM {slots} s WHERE kind != 'cram' "
+                "AND slot >= :day_start AND slot < :day_end"
+            )
+        )  # int: PostgreSQL sums bigint columns as numeric
         # the streaks, the heatmap and the total from one pass over the slots
         per_day = [
             ((EPOCH + timedelta(days=int(number))).isoformat(), int(n))
@@ -189,7 +192,7 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             "reviewed": reviewed,
             "new": new,
             "again_rate": _round(again / reviewed) if reviewed else None,
-            "seconds": round(int(ms) / 1000, 1),  # PostgreSQL sums a bigint as numeric
+            "seconds": round(ms / 1000, 1),
         },
         "streak": {"current": current, "longest": longest, "study_days": len(study_days)},
         "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(forecast)],
