@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
 
 from llmprep import sql, store
 from llmprep.errors import UsageError
@@ -64,12 +63,3 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
                     f"coalesce(max({column.name}), 1), max({column.name}) IS NOT NULL) FROM {table.name}"
                 )
-
-
-def summary(engine: Engine) -> dict[str, int]:
-    """Rows per table: what `db copy` reports on each side."""
-    with Session(engine) as session:
-        return {
-            table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
-            for table in store.Base.metadata.sorted_tables
-        }
