@@ -11,8 +11,12 @@ install:
 	@# libseccomp2 is the grading sandbox's second layer; Debian-based machines have it, a bare one gets it here.
 	@ldconfig -p 2>/dev/null | grep -q libseccomp.so.2 || (apt-get update -qq && apt-get install -y -qq libseccomp2) \
 		|| echo "libseccomp2 is missing: grading will run without its seccomp layer"
+	@# the PostgreSQL tests start a server with the machine's initdb/pg_ctl (PATH or Debian's /usr/lib/postgresql)
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq postgresql) \
+		|| echo "PostgreSQL is missing: the PostgreSQL tests will be skipped"
 	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install $(TORCH_PIP_ARGS) "torch==$(TORCH_VERSION)"
-	$(PYTHON) -m pip install -e ".[dev]"
+	$(PYTHON) -m pip install -e ".[dev,postgres]"
 
 # -n auto: one pytest worker per CPU (pytest-xdist); most tests wait on sandboxed workers and subprocesses
 test: lint

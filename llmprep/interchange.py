@@ -68,7 +68,9 @@ def export(session: Session, config_text: str, now: datetime) -> dict[str, Any]:
     ]
     flags = [
         {"card_id": row.id, "suspended": row.suspended, "leech": row.leech}
-        for row in session.scalars(select(store.CardRow).where(store.CardRow.suspended | store.CardRow.leech))
+        for row in session.scalars(
+            select(store.CardRow).where(store.CardRow.suspended | store.CardRow.leech).order_by(store.CardRow.id)
+        )
     ]
     attempts = [
         {

@@ -1,8 +1,10 @@
-"""Where user data lives: --db, then LLMPREP_HOME, then the platform's user data dir."""
+"""Where user data lives: --db, then LLMPREP_DB (a file path, or a PostgreSQL URL), then LLMPREP_HOME, then the
+platform's user data dir."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from llmprep.errors import StorageError
@@ -19,9 +21,33 @@ def home() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
-def database(db_option: Path | None = None) -> Path:
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(value: str) -> bool:
+    """`postgresql+psycopg://user@host/db` and the like: a database on a server, not a file."""
+    return bool(_URL.match(value))
+
+
+def _given(db_option: str | Path | None) -> str | Path | None:
+    """--db, else LLMPREP_DB, else None."""
     if db_option is not None:
-        return db_option.expanduser()
+        return db_option
+    return os.environ.get("LLMPREP_DB") or None
+
+
+def database_url(db_option: str | Path | None = None) -> str | None:
+    """The server URL that --db or LLMPREP_DB names; None when they name a file (or nothing)."""
+    given = _given(db_option)
+    return given if isinstance(given, str) and is_url(given) else None
+
+
+def database(db_option: str | Path | None = None) -> Path:
+    """The SQLite file: --db, else LLMPREP_DB, else llmprep.sqlite3 in the data dir (a URL is not a file: see
+    database_url)."""
+    given = _given(db_option)
+    if given is not None and not (isinstance(given, str) and is_url(given)):
+        return Path(given).expanduser()
     return home() / "llmprep.sqlite3"
 
 

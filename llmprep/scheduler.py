@@ -347,6 +347,8 @@ class Reviewer:
         self.fsrs = make_fsrs(config)
 
     def _write(self) -> Session:
+        """A session for one write; each takes `write_lock` first, so that writers go one at a time on both
+        backends (on SQLite they would at their first write anyway; PostgreSQL needs it said)."""
         return Session(self.engine, expire_on_commit=False)
 
     def outcomes(self, card_id: str, now: datetime) -> dict[int, Outcome]:
@@ -428,6 +430,7 @@ class Reviewer:
     def log_cram(self, card_id: str, rating: int, now: datetime, duration_ms: int | None) -> Recorded:
         """Cramming leaves the schedule alone; the rating is logged as `cram` for the record only."""
         with self._write() as session, session.begin():
+            write_lock(session)
             log = ReviewLog(card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms, kind="cram")
             add_review(session, log)
             return Recorded(log.id, card_id, rating, False, scheduled=False)
@@ -435,6 +438,7 @@ class Reviewer:
     def undo(self, recorded: Recorded) -> None:
         """Restore the exact state before `recorded` and delete its log row (and un-leech)."""
         with self._write() as session, session.begin():
+            write_lock(session)
             if remove_review(session, recorded.log_id) is None:
                 return
             if recorded.scheduled:
@@ -453,6 +457,7 @@ class Reviewer:
 
     def suspend(self, card_id: str) -> Suspended:
         with self._write() as session, session.begin():
+            write_lock(session)
             set_suspended(session, card_id, True)
         return Suspended(card_id)
 
@@ -462,6 +467,7 @@ class Reviewer:
             clock.local_day(now, self.config.day_starts_at) + timedelta(days=1), self.config.day_starts_at
         )
         with self._write() as session, session.begin():
+            write_lock(session)
             kept = {k: v for k, v in _buried_map(session).items() if datetime.fromisoformat(v) > now}
             kept[card_id] = until.isoformat()
             _set_meta_map(session, BURIED_KEY, kept)
@@ -473,9 +479,11 @@ class Reviewer:
             self.undo(action)
         elif isinstance(action, Suspended):
             with self._write() as session, session.begin():
+                write_lock(session)
                 set_suspended(session, action.card_id, False)
         else:
             with self._write() as session, session.begin():
+                write_lock(session)
                 kept = _buried_map(session)
                 kept.pop(action.card_id, None)
                 _set_meta_map(session, BURIED_KEY, kept)

@@ -1,18 +1,19 @@
 """Progress review: SQL aggregations over the review log, card states and coding attempts.
 
 Returns one plain dict (the `--json` document; keys are stable and documented in the README); the CLI
-renders it. Days are local study days, rolling over at `day_starts_at` (SQLite's 'localtime' follows TZ).
-"""
+renders it. Days are local study days, rolling over at `day_starts_at` (SQLite's 'localtime' follows TZ). The same
+SQL runs on SQLite and PostgreSQL (the few expressions that differ come from `llmprep.sql`); the forecast and the
+days to a first pass are binned here from the fetched times."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from llmprep import answers, clock, interview
+from llmprep import answers, clock, interview, sql
 from llmprep.config import Config
 from llmprep.scheduler import Filters, make_fsrs, slot_of
 from llmprep.store import MATURE_DAYS, SLOT_MS, slot_rows_sql
@@ -31,7 +32,7 @@ def _day_offset_s(day_starts_at: int, now: datetime) -> int:
 def _card_where(filters: Filters, alias: str = "c", *, history: bool = False) -> tuple[str, dict[str, Any]]:
     """SQL conditions for the cards in scope. `history`: for what was studied (reviews, streaks, retention), a
     card whose deck was deleted still counts: the work was done; card counts and mastery cover present cards."""
-    clauses, params = ["1 = 1" if history else f"{alias}.hidden = 0"], {}
+    clauses, params = ["1 = 1" if history else f"NOT {alias}.hidden"], {}
     if filters.decks:
         names = [f":deck{i}" for i in range(len(filters.decks))]
         clauses.append(f"{alias}.deck IN ({', '.join(names)})")
@@ -54,10 +55,10 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
     filtered = bool(filters.decks or filters.tags)
     slots = f"({slot_rows_sql(_card_where(filters, history=True)[0])})" if filtered else "review_slots"
     fsrs = make_fsrs(config)
-    retr = (
-        f"pow(1 + {fsrs._FACTOR!r} * max(0, CAST(julianday(:now) - julianday(s.last_review) AS INTEGER))"
-        f" / s.stability, {fsrs._DECAY!r})"
-    )
+    d = sql.Dialect(engine.dialect.name)
+    elapsed = d.whole(f"{d.julianday(d.timestamp(':now'))} - {d.julianday('s.last_review')}")
+    retr = f"pow(1 + {d.real(fsrs._FACTOR)} * {d.greatest('0', elapsed)} / s.stability, {d.real(fsrs._DECAY)})"
+    interval = f"{d.julianday('s.due')} - {d.julianday('s.last_review')}"
     # "today" is bounded on both sides: after the clock went back, reviews dated in the future are not today's
     params = {
         **params,
@@ -66,9 +67,6 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         "day_end": slot_of(clock.day_start(today + timedelta(days=1), h)),
         "offset": _day_offset_s(h, now),
     }
-
-    def day(column: str) -> str:
-        return f"date({column}, '{params['offset'] // 60:+d} minutes')"
 
     with engine.connect() as conn:
 
@@ -79,11 +77,14 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             return list(conn.execute(text(sql), {**params, **extra}))
 
         total_cards = one(f"SELECT count(*) FROM cards c WHERE {where}")[0]
-        reviewed, new, again, ms = one(
-            "SELECT coalesce(sum(reviews), 0), coalesce(sum(reviews) FILTER (WHERE kind = 'new'), 0), "
-            f"coalesce(sum(again), 0), coalesce(sum(ms), 0) FROM {slots} s WHERE kind != 'cram' "
-            "AND slot >= :day_start AND slot < :day_end"
-        )
+        reviewed, new, again, ms = (
+            int(n)
+            for n in one(
+                "SELECT coalesce(sum(reviews), 0), coalesce(sum(reviews) FILTER (WHERE kind = 'new'), 0), "
+                f"coalesce(sum(again), 0), coalesce(sum(ms), 0) FROM {slots} s WHERE kind != 'cram' "
+                "AND slot >= :day_start AND slot < :day_end"
+            )
+        )  # int: PostgreSQL sums bigint columns as numeric
         # the streaks, the heatmap and the total from one pass over the slots
         per_day = [
             ((EPOCH + timedelta(days=int(number))).isoformat(), int(n))
@@ -96,13 +97,17 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         study_days = [date.fromisoformat(d) for d, _ in per_day]
         heat_from = (today - timedelta(days=days - 1)).isoformat()
         heatmap = {d: n for d, n in per_day if d >= heat_from}
-        forecast_rows = rows(
-            f"SELECT max(0, julianday({day('s.due')}) - julianday(:today)) AS offset, count(*) "
-            f"FROM card_state s JOIN cards c ON c.id = s.card_id WHERE {where} AND c.suspended = 0 "
-            f"AND {day('s.due')} <= :last GROUP BY offset ORDER BY offset",
-            today=today.isoformat(),
-            last=(today + timedelta(days=29)).isoformat(),
-        )
+        # the next 30 local days' due cards, binned here: the local date of `due` (its UTC time + offset)
+        shift = timedelta(seconds=params["offset"])
+        horizon = datetime.combine(today + timedelta(days=30), time()) - shift  # naive UTC, as stored
+        forecast_dues = [
+            due
+            for (due,) in rows(
+                f"SELECT s.due FROM card_state s JOIN cards c ON c.id = s.card_id WHERE {where} "
+                f"AND NOT c.suspended AND s.due < {d.timestamp(':horizon')}",
+                horizon=horizon.isoformat(sep=" "),
+            )
+        ]
         # true retention for every period and maturity from the last year's slots of review ratings
         starts = {name: slot_of(clock.day_start(today - timedelta(days=span), h)) for name, span in PERIODS.items()}
         columns = [
@@ -110,7 +115,12 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             for name in PERIODS
             for column in ("reviews", "reviews - again", "mature", "mature - mature_again")
         ]
-        counts = one(f"SELECT {', '.join(columns)} FROM {slots} s WHERE kind = 'review' AND slot >= :year", **starts)
+        counts = [
+            int(n)
+            for n in one(
+                f"SELECT {', '.join(columns)} FROM {slots} s WHERE kind = 'review' AND slot >= :year", **starts
+            )
+        ]
         retention = {}
         for i, name in enumerate(PERIODS):
             total, passed, mature, mature_passed = counts[4 * i : 4 * i + 4]
@@ -121,11 +131,11 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
             }
         mastery_sql = (
             "SELECT {key} AS key, count(*) AS cards, "
-            "count(*) FILTER (WHERE s.card_id IS NULL AND c.suspended = 0) AS new, "
-            "count(*) FILTER (WHERE s.state IN (1, 3) AND c.suspended = 0) AS learning, "
-            f"count(*) FILTER (WHERE s.state = 2 AND c.suspended = 0 AND julianday(s.due) - julianday(s.last_review) < {MATURE_DAYS}) AS young, "
-            f"count(*) FILTER (WHERE s.state = 2 AND c.suspended = 0 AND julianday(s.due) - julianday(s.last_review) >= {MATURE_DAYS}) AS mature, "
-            "count(*) FILTER (WHERE c.suspended = 1) AS suspended, "
+            "count(*) FILTER (WHERE s.card_id IS NULL AND NOT c.suspended) AS new, "
+            "count(*) FILTER (WHERE s.state IN (1, 3) AND NOT c.suspended) AS learning, "
+            f"count(*) FILTER (WHERE s.state = 2 AND NOT c.suspended AND {interval} < {MATURE_DAYS}) AS young, "
+            f"count(*) FILTER (WHERE s.state = 2 AND NOT c.suspended AND {interval} >= {MATURE_DAYS}) AS mature, "
+            "count(*) FILTER (WHERE c.suspended) AS suspended, "
             f"avg(CASE WHEN s.stability > 0 THEN {retr} END) AS retrievability "
             "FROM cards c {join} LEFT JOIN card_state s ON s.card_id = c.id WHERE "
             + where
@@ -156,19 +166,21 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
                 "best_time_to_pass_s": _round(best),
                 "hints_used": hints or 0,
             }
-            for cid, n, passed, first, to_pass, last, best, hints in rows(
-                "SELECT a.card_id, count(*), count(*) FILTER (WHERE a.passed), "
-                "(SELECT a2.passed FROM attempts a2 WHERE a2.card_id = a.card_id ORDER BY a2.id LIMIT 1), "
-                "julianday(min(a.attempted_at) FILTER (WHERE a.passed)) - julianday(min(a.attempted_at)), "
-                "(SELECT a3.passed FROM attempts a3 WHERE a3.card_id = a.card_id ORDER BY a3.id DESC LIMIT 1), "
-                "min(a.session_s) FILTER (WHERE a.passed), sum(a.hints_used) "
-                f"FROM attempts a JOIN cards c ON c.id = a.card_id WHERE {where} GROUP BY a.card_id ORDER BY a.card_id"
+            for cid, n, passed, first, to_pass, last, best, hints in _days_to_pass(
+                rows(
+                    "SELECT a.card_id, count(*), count(*) FILTER (WHERE a.passed), "
+                    "(SELECT a2.passed FROM attempts a2 WHERE a2.card_id = a.card_id ORDER BY a2.id LIMIT 1), "
+                    "min(a.attempted_at) FILTER (WHERE a.passed), min(a.attempted_at), "
+                    "(SELECT a3.passed FROM attempts a3 WHERE a3.card_id = a.card_id ORDER BY a3.id DESC LIMIT 1), "
+                    "min(a.session_s) FILTER (WHERE a.passed), sum(a.hints_used) "
+                    f"FROM attempts a JOIN cards c ON c.id = a.card_id WHERE {where} GROUP BY a.card_id ORDER BY a.card_id"
+                )
             )
         ]
     current, longest = _streaks(study_days, today)
     forecast = [0] * 30
-    for offset, count in forecast_rows:
-        forecast[int(offset)] += count
+    for due in forecast_dues:
+        forecast[max(0, (_naive(due) + shift).date().toordinal() - today.toordinal())] += 1
     attempts = sum(c["attempts"] for c in coding)
     return {
         "generated_at": now.isoformat(),
@@ -198,6 +210,20 @@ def collect(engine: Engine, config: Config, filters: Filters, now: datetime, day
         "typed": answers.summary(engine, filters, now),
         "interviews": interview.summary(engine, h),
     }
+
+
+def _naive(moment: datetime | str) -> datetime:
+    """A time as stored (naive UTC): SQLite's text, PostgreSQL's timestamp."""
+    return datetime.fromisoformat(moment) if isinstance(moment, str) else moment.replace(tzinfo=None)
+
+
+def _days_to_pass(rows: list[Any]) -> list[tuple[Any, ...]]:
+    """Each coding row with its (first pass, first attempt) times replaced by the days between them."""
+    out = []
+    for cid, n, passed, first, first_pass, first_at, last, best, hints in rows:
+        days = None if first_pass is None else (_naive(first_pass) - _naive(first_at)).total_seconds() / 86400
+        out.append((cid, n, passed, first, days, last, best, hints))
+    return out
 
 
 def _round(value: float | None) -> float | None:

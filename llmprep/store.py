@@ -1,8 +1,11 @@
-"""SQLite storage through SQLAlchemy 2.0: schema, engine, migrations, and the few writes llmprep makes.
+"""Storage through SQLAlchemy 2.0: schema, engine, migrations, and the few writes llmprep makes.
 
-- Times are stored as naive UTC text and come back as aware UTC (`UTCDateTime`, the one conversion point).
-- WAL, foreign keys, a busy timeout and synchronous=FULL are set on every connection.
-- The schema version lives in `PRAGMA user_version`; `MIGRATIONS` upgrades older files in order.
+- A local SQLite file by default; a PostgreSQL database when --db / LLMPREP_DB is a URL (`open_server`), so that
+  several machines share one history. What differs between the two is here and in `llmprep.sql`.
+- Times are stored as naive UTC and come back as aware UTC (`UTCDateTime`, the one conversion point).
+- SQLite: WAL, foreign keys, a busy timeout and synchronous=FULL are set on every connection.
+- The schema version lives in `PRAGMA user_version` (SQLite) or the `schema_version` table (PostgreSQL);
+  `MIGRATIONS` upgrades older databases in order.
 - Cards are never deleted: a card removed from YAML is `hidden`, so its review log survives.
 """
 
@@ -42,12 +45,12 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from llmprep import clock, paths
-from llmprep.errors import StorageError
+from llmprep import clock, paths, sql
+from llmprep.errors import StorageError, UsageError
 
 # 2: cards.priority; 3: attempts hints and session time; 4: slim review_log, review_slots; 5: answers,
 # interviews; 6: cards.body
@@ -107,18 +110,23 @@ class EpochMillis(TypeDecorator[datetime]):
         return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
 
 
+# Strings sort byte by byte on both backends (SQLite's BINARY; "C" on PostgreSQL, whatever the server's locale):
+# queue order, stats' ORDER BY and GROUP BY give the same rows in the same order.
+Str = String().with_variant(String(collation="C"), "postgresql")
+
+
 class Base(DeclarativeBase):
-    pass
+    type_annotation_map = {str: Str}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
 
 class CardRow(Base):
     __tablename__ = "cards"
-    id: Mapped[str] = mapped_column(String, primary_key=True)
-    deck: Mapped[str] = mapped_column(String, index=True)
-    kind: Mapped[str] = mapped_column(String)  # qa | code
+    id: Mapped[str] = mapped_column(Str, primary_key=True)
+    deck: Mapped[str] = mapped_column(Str, index=True)
+    kind: Mapped[str] = mapped_column(Str)  # qa | code
     position: Mapped[int] = mapped_column(Integer)  # order of new cards: deck file order
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: `priority: high`
-    content_hash: Mapped[str] = mapped_column(String)
+    content_hash: Mapped[str] = mapped_column(Str)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     leech: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # no longer in any deck file
@@ -129,7 +137,7 @@ class CardRow(Base):
 class CardTag(Base):
     __tablename__ = "card_tags"
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True)
-    tag: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+    tag: Mapped[str] = mapped_column(Str, primary_key=True, index=True)
 
 
 class CardState(Base):
@@ -156,7 +164,7 @@ class ReviewLog(Base):
     rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy
     reviewed_at: Mapped[datetime] = mapped_column(EpochMillis)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String)  # new | learning | review | relearning | cram | code
+    kind: Mapped[str] = mapped_column(Str)  # new | learning | review | relearning | cram | code
     scheduled_days: Mapped[float | None] = mapped_column(Float)  # interval the card was due after
 
     __table_args__ = (Index("ix_review_log_card", "card_id"),)  # a card's rows; time order is id order
@@ -172,7 +180,7 @@ class ReviewSlot(Base):
 
     __tablename__ = "review_slots"
     slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # reviewed_at // SLOT_MS
-    kind: Mapped[str] = mapped_column(String, primary_key=True)
+    kind: Mapped[str] = mapped_column(Str, primary_key=True)
     reviews: Mapped[int] = mapped_column(Integer)
     again: Mapped[int] = mapped_column(Integer)  # rated 1
     ms: Mapped[int] = mapped_column(BigInteger)  # time spent answering
@@ -187,7 +195,7 @@ class Attempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    device: Mapped[str] = mapped_column(String)
+    device: Mapped[str] = mapped_column(Str)
     passed: Mapped[bool] = mapped_column(Boolean)
     gave_up: Mapped[bool] = mapped_column(Boolean, default=False)
     duration_s: Mapped[float] = mapped_column(Float)
@@ -223,7 +231,7 @@ class InterviewRow(Base):
 
 class Meta(Base):
     __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String, primary_key=True)
+    key: Mapped[str] = mapped_column(Str, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
 
@@ -330,7 +338,10 @@ def _add_card_body(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM meta WHERE key IN ('deck_fingerprint', 'deck_files')")  # the next sync fills it
 
 
-# Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2).
+# Each entry upgrades the schema from version i+1 to i+2 (entry 0 takes version 1 to 2). The entries up to v6 are
+# SQLite-only (old files: PRAGMA, julianday): a PostgreSQL database is always created at the current version, so
+# it only ever runs the entries after the one it was made at; every entry from v6 -> v7 on must run on both.
+FIRST_SERVER_VERSION = 6  # PostgreSQL support came with schema v6
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _add_card_priority,
     _add_attempt_coaching,
@@ -444,12 +455,16 @@ def _check_intact(path: Path) -> None:
 
 
 _opened: dict[Path, Engine] = {}  # databases this process opened for writing, found whole
+_servers: list[Engine] = []  # PostgreSQL databases this process opened (closed by record_clean)
 _damaged: set[Path] = set()
 
 
 def record_clean() -> None:
     """Close this process's engines (SQLite folds the WAL into the file) and remember each database it left
     whole, so that the next start skips the quick_check; nothing is recorded for one that raised an error."""
+    for server in _servers:
+        server.dispose()
+    _servers.clear()
     for path, engine in _opened.items():
         engine.dispose()
         if path in _damaged or not path.is_file():
@@ -462,16 +477,29 @@ def record_clean() -> None:
     _opened.clear()
 
 
-def verify_schema(conn: Connection, path: Path) -> None:
+def verify_schema(conn: Connection, path: Path | str) -> None:
     """Every table and column this version uses is there: drift (a dropped column, a table edited by hand)
     is one clear error before any rating is taken, never a rating lost at its commit."""
+    server = None if sql.is_sqlite(conn) else sql.server_tables(conn)
     for table in Base.metadata.sorted_tables:
-        present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table.name})")}
+        if server is None:
+            present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table.name})")}
+        else:
+            present = server.get(table.name, set())
         if not present:
-            raise StorageError(damaged_message(path, f"table `{table.name}` is missing"))
+            raise StorageError(_drift_message(path, f"table `{table.name}` is missing"))
         missing = sorted({column.name for column in table.columns} - present)
         if missing:
-            raise StorageError(damaged_message(path, f"table `{table.name}` lacks {', '.join(missing)}"))
+            raise StorageError(_drift_message(path, f"table `{table.name}` lacks {', '.join(missing)}"))
+
+
+def _drift_message(where: Path | str, detail: str) -> str:
+    if isinstance(where, Path):
+        return damaged_message(where, detail)
+    return (
+        f"{where} does not hold llmprep's tables as this version writes them ({detail}); nothing was written. "
+        "Restore it from the server's backups, or point LLMPREP_DB at a new database"
+    )
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any, read_only: bool = False) -> None:
@@ -606,8 +634,116 @@ def _stop_on_damage(path: Path) -> Callable[[ExceptionContext], None]:
     return handle_error
 
 
+# ---------------------------------------------------------------- PostgreSQL: a database several machines share
+
+SERVER_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg")  # all mean psycopg 3
+
+
+def server_url(value: str) -> URL:
+    """A PostgreSQL URL given to --db / LLMPREP_DB, with the driver llmprep uses (psycopg 3)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise UsageError(
+            "the database URL given to --db / LLMPREP_DB cannot be read; write it as "
+            "postgresql+psycopg://USER@HOST/DBNAME (or give a file path)"
+        ) from None
+    if url.drivername not in SERVER_DRIVERS:
+        raise UsageError(
+            f"{url.render_as_string(hide_password=True)}: llmprep keeps its history in a SQLite file or in "
+            "PostgreSQL; give a postgresql+psycopg://USER@HOST/DBNAME URL or a file path"
+        )
+    return url.set(drivername="postgresql+psycopg")
+
+
+def shown(url: URL) -> str:
+    """The URL as messages name it: never its password."""
+    return url.render_as_string(hide_password=True)
+
+
+def open_server(value: str) -> Engine:
+    """Open (creating the schema at the current version, or upgrading it) the PostgreSQL database at `value`;
+    a missing driver, an unreachable server or a database that is not llmprep's is one line naming the URL."""
+    url = server_url(value)
+    name = shown(url)
+    try:
+        engine = create_engine(url)
+    except ImportError:
+        raise StorageError(
+            f"{name} is a PostgreSQL database and its driver (psycopg) is not installed; "
+            "install it with `pip install 'llmprep[postgres]'`"
+        ) from None
+    event.listen(engine, "handle_error", _server_errors(name))
+    try:
+        with engine.connect() as conn:
+            sql.lock_server(conn)  # two first starts at once: one creates the tables, the other finds them
+            if sql.server_version(conn) == 0:
+                others = sorted(sql.server_tables(conn))
+                if others:
+                    raise StorageError(
+                        f"{name} is not an llmprep database (it holds other tables: {', '.join(others[:5])}); "
+                        "it was left untouched. Create a database for llmprep (createdb) and point LLMPREP_DB at it"
+                    )
+            _migrate(conn)
+            verify_schema(conn, name)
+            conn.commit()
+    except BaseException:
+        engine.dispose()
+        raise
+    _servers.append(engine)
+    return engine
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _server_errors(name: str) -> Callable[[ExceptionContext], None]:
+    """A server that cannot be reached, or lost mid-transaction (rolled back there), as one line."""
+    from sqlalchemy.exc import OperationalError as Operational
+
+    def handle_error(context: ExceptionContext) -> None:
+        if not isinstance(context.sqlalchemy_exception, Operational):
+            return
+        detail = _first_line(context.original_exception)
+        if context.connection is None:  # while connecting
+            raise StorageError(
+                f"cannot connect to {name} ({detail}); check that the server is running, that the database exists "
+                "(createdb) and that the URL is right"
+            )
+        if context.is_disconnect:
+            raise StorageError(
+                f"lost the connection to {name} ({detail}); this change was not saved (the server rolled it back); "
+                "run the command again when the server is reachable"
+            )
+
+    return handle_error
+
+
+def is_server(value: str | Path) -> bool:
+    return not isinstance(value, Path) and paths.is_url(value)
+
+
+def open_database(value: str | Path) -> Engine:
+    """A SQLite file (a path) or a PostgreSQL database (a URL), opened for writing."""
+    if is_server(value):
+        return open_server(str(value))
+    return open_engine(Path(value).expanduser())
+
+
+def describe(value: str | Path) -> str:
+    """How messages name a database: its path, or its URL without the password."""
+    return shown(server_url(str(value))) if is_server(value) else str(value)
+
+
 def _migrate(conn: Connection) -> None:
-    version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    """Create (at the current version) or upgrade the schema, on either backend, in the caller's transaction."""
+    sqlite = sql.is_sqlite(conn)
+    version = conn.exec_driver_sql("PRAGMA user_version").scalar_one() if sqlite else sql.server_version(conn)
     if version > SCHEMA_VERSION:
         raise StorageError(f"database schema v{version} is newer than this llmprep (v{SCHEMA_VERSION}); upgrade")
     if version == 0:
@@ -616,8 +752,11 @@ def _migrate(conn: Connection) -> None:
         for step in MIGRATIONS[version - 1 :]:
             step(conn)
     if version != SCHEMA_VERSION:
-        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    if conn.exec_driver_sql("PRAGMA application_id").scalar_one() != APPLICATION_ID:
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        else:
+            sql.set_server_version(conn, SCHEMA_VERSION)
+    if sqlite and conn.exec_driver_sql("PRAGMA application_id").scalar_one() != APPLICATION_ID:
         conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
@@ -626,8 +765,13 @@ def _migrate(conn: Connection) -> None:
 
 def write_lock(session: Session) -> None:
     """Take SQLite's write lock now (BEGIN IMMEDIATE), so that what this transaction reads is what it updates:
-    another process's write waits for it (busy timeout) instead of slipping between the read and the write."""
+    another process's write waits for it (busy timeout) instead of slipping between the read and the write.
+    On PostgreSQL the same: an advisory lock every writer takes, held until the transaction ends (reads made
+    after it see every write committed before it)."""
     connection = session.connection()
+    if not sql.is_sqlite(connection):
+        sql.lock_server(connection)
+        return
     raw = connection.connection.dbapi_connection
     if raw is not None and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -22,14 +22,25 @@ class Workspace:
     db_path: Path
     extra_deck_dirs: list[Path] = field(default_factory=list)
     lang_option: str | None = None  # the global `--lang`
+    db_url: str | None = None  # a PostgreSQL database (--db / LLMPREP_DB gave a URL): db_path is then unused
     _warned: bool = field(default=False, init=False)  # the skipped-deck warning is said once
 
     @classmethod
-    def open(cls, db: Path | None, deck_dirs: list[Path] | None, lang: str | None = None) -> Workspace:
-        return cls(paths.database(db), paths.user_deck_dirs(deck_dirs), check_language(lang))
+    def open(cls, db: str | Path | None, deck_dirs: list[Path] | None, lang: str | None = None) -> Workspace:
+        url = paths.database_url(db)
+        return cls(
+            paths.database(None if url else db), paths.user_deck_dirs(deck_dirs), check_language(lang), db_url=url
+        )
+
+    @property
+    def database(self) -> str | Path:
+        """What the history is in: the SQLite file, or the server's URL."""
+        return self.db_url if self.db_url is not None else self.db_path
 
     @cached_property
     def data_dir(self) -> Path:
+        if self.db_url is not None:  # config and deck cache stay on this machine, as without --db
+            return paths.home()
         paths.check_database(self.db_path)  # before anything is read or written beside it
         return paths.data_dir_for(self.db_path)
 
@@ -102,7 +113,7 @@ class Workspace:
     @cached_property
     def read_only(self) -> bool:
         """The database exists but cannot be written here: reading commands work, every write is refused."""
-        return store.is_read_only(self.db_path)
+        return self.db_url is None and store.is_read_only(self.db_path)
 
     @cached_property
     def engine(self) -> Engine:
@@ -111,6 +122,9 @@ class Workspace:
         A read-only database is opened so that nothing is written: its cards table stays as last synced (cards
         added to the YAML since then are not counted), and a command that writes gets one line saying why not.
         """
+        if self.db_url is not None:  # the server keeps its own backups (pg_dump): no daily copy here
+            engine = store.open_server(self.db_url)
+            return self._synced(engine)
         if self.read_only:
             return store.open_engine(self.db_path, read_only=True)
         from llmprep import backup
@@ -129,6 +143,10 @@ class Workspace:
                 err.print(
                     f"[yellow]{t('common.warning', self.language_or_en())}[/] {escape(exc.message)}", soft_wrap=True
                 )
+        return self._synced(engine)
+
+    def _synced(self, engine: Engine) -> Engine:
+        """`engine` with its cards table in step with the deck files."""
         # the deck files unchanged since the last sync (stat alone tells): nothing to parse or compare
         key = decks.files_key([paths.builtin_decks()], self.extra_deck_dirs, catalogue.names())
         with Session(engine) as session:

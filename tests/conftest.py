@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg import pg_server, pg_url  # noqa: F401 (fixtures: a real PostgreSQL server, a database per test)
+
 DEMO_DECK = """\
 deck: demo
 title: {zh: 演示, en: Demo}
@@ -104,6 +106,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("LLMPREP_NOW", "2026-01-05T09:00:00+00:00")
     monkeypatch.delenv("LLMPREP_DECKS", raising=False)
+    monkeypatch.delenv("LLMPREP_DB", raising=False)
     monkeypatch.delenv("LLMPREP_DEBUG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     import time

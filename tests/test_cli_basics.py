@@ -49,7 +49,7 @@ def test_every_command_has_help(cli, command: list[str]) -> None:
 
 
 PLACEHOLDERS = {
-    "": ["--db PATH", "--decks DIR"],
+    "": ["--db PATH|URL", "--decks DIR"],
     "study": ["-d, --deck DECK", "-t, --tag TAG", "--new N", "--limit N", "--lang LANG"],
     "code": ["-f, --file PATH", "--device DEVICE", "--dtype DTYPE", "--seed N", "--lang LANG"],
     "stats": ["-d, --deck DECK", "-t, --tag TAG", "--days N", "--plot FILE.png"],

@@ -53,6 +53,7 @@ def test_study_imports_no_grading_no_async_dialect_and_no_deck_parser_on_a_warm_
     assert "yaml" not in warm and "pydantic" not in warm  # the deck files are unchanged: none is parsed
     assert "sqlalchemy.connectors.asyncio" not in warm
     assert "sqlalchemy.dialects.sqlite.aiosqlite" not in warm
+    assert not {m for m in warm if m.split(".")[0] == "psycopg"}  # only a postgresql URL loads the driver
     assert "asyncio" not in warm - _floor()  # nothing of llmprep's own pulls asyncio in
 
 

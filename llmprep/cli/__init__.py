@@ -31,8 +31,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Path | None = typer.Option(
-        None, "--db", metavar="PATH", help="Database file (default: LLMPREP_HOME or the user data dir)."
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        metavar="PATH|URL",
+        help="Database file, or a PostgreSQL URL postgresql+psycopg://USER@HOST/DBNAME shared by several machines "
+        "(env LLMPREP_DB; default: LLMPREP_HOME or the user data dir).",
     ),
     decks: list[Path] | None = typer.Option(
         None,
@@ -63,6 +67,7 @@ COMMANDS = {
     "export": "history",
     "import": "history",
     "interview": "interview",
+    "db": "db",
 }
 _GLOBAL_VALUES = {"--db", "--decks", "--lang"}  # global options followed by a value
 _registered: set[str] = set()

@@ -34,6 +34,7 @@ def backup_command(
     from llmprep import backup
 
     ws: Workspace = ctx.obj
+    _local_only(ws, "backup")
     if listing:
         for item in backup.listing(ws.db_path):
             out.print(f"{item.taken_at:%Y-%m-%d %H:%M:%S}  {item.label:11}  {escape(str(item.path))}")
@@ -53,6 +54,7 @@ def restore_command(
     from llmprep import backup
 
     ws: Workspace = ctx.obj
+    _local_only(ws, "restore")
     ws.require_writable()
     backup.check_restorable(source)
     if not yes:
@@ -120,6 +122,17 @@ def import_command(
         f"imported {counts['review_log']} reviews, {counts['card_states']} card states, {counts['attempts']} attempts"
         + (f"; {counts['skipped']} already present" if counts["skipped"] else "")
     )
+
+
+def _local_only(ws: Workspace, command: str) -> None:
+    """backup and restore copy SQLite files: a PostgreSQL database is backed up by its server."""
+    if ws.db_url is not None:
+        from llmprep import store
+
+        raise UsageError(
+            f"`llmprep {command}` copies SQLite files and {store.describe(ws.db_url)} is a PostgreSQL database: "
+            "use pg_dump / pg_restore (or the server's own backups), or `llmprep db copy` to a file"
+        )
 
 
 def _config_text(ws: Workspace) -> str:
