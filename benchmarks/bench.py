@@ -20,6 +20,7 @@ CPU time (user+sys of the child) is the figure, wall time secondary; peak RSS is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import _anki_side as anki_side  # noqa: E402
 import _llmprep_side as llmprep_side  # noqa: E402
+import _postgres_side as postgres_side  # noqa: E402
 from _common import PASS_NAME, STACK_NAME, Row, Run, command, floors, interleave, median, table  # noqa: E402
 from _history import Spec, spec  # noqa: E402
 from bench_grade import grade_table  # noqa: E402
@@ -45,6 +47,8 @@ STUDY_MARKER = "show answer"  # "Enter/Space: show answer · b bury ..."
 LLMPREP_FIRST = "llmprep study: first card"
 ANKI_FIRST = "Anki: first card"
 LLMPREP_STATS = "llmprep stats --json"
+PG_FIRST = "llmprep on PostgreSQL: first card"
+PG_STATS = "llmprep on PostgreSQL: stats --json"
 ANKI_STATS = "Anki: graphs + studied_today"
 DEFAULT_RESULTS = HERE / "results" / "latest.json"
 
@@ -60,6 +64,7 @@ class Fixture:
         self.llmprep_build_s = time.perf_counter() - started
         self.check_llmprep()
         self.collection: Path | None = None
+        self.pg_url: str | None = None
         self.anki_build_s = 0.0
         if with_anki:
             started = time.perf_counter()
@@ -83,19 +88,29 @@ class Fixture:
     def env(self) -> dict[str, str]:
         return llmprep_side.env_for(self.home, self.decks)
 
-    def llmprep(self, *args: str, wait_for: str | None = None) -> Run:
-        return command([sys.executable, "-m", "llmprep", *args], self.env, wait_for=wait_for)
+    def llmprep(self, *args: str, wait_for: str | None = None, env: dict[str, str] | None = None) -> Run:
+        return command([sys.executable, "-m", "llmprep", *args], env or self.env, wait_for=wait_for)
+
+    def attach_postgres(self, running: object) -> None:
+        """The same history on a PostgreSQL server: its first card and stats are measured beside SQLite's."""
+        self.pg_url, seconds = postgres_side.load(running, self.env)
+        print(f"copied the history to PostgreSQL in {seconds:.0f}s (llmprep db copy --to URL)", flush=True)
 
     def contenders(self, parts: set[str]) -> dict[str, Run]:
         runs: dict[str, Run] = {}
+        pg_env = {**self.env, "LLMPREP_DB": self.pg_url} if self.pg_url else None
         if "first-card" in parts:
             runs[LLMPREP_FIRST] = self.llmprep("study", "--lang", "en", wait_for=STUDY_MARKER)
             if self.collection:
                 runs[ANKI_FIRST] = command(anki_side.first_card_args(self.collection))
+            if pg_env:
+                runs[PG_FIRST] = self.llmprep("study", "--lang", "en", wait_for=STUDY_MARKER, env=pg_env)
         if "stats" in parts:
             runs[LLMPREP_STATS] = self.llmprep("stats", "--json")
             if self.collection:
                 runs[ANKI_STATS] = command(anki_side.stats_args(self.collection))
+            if pg_env:
+                runs[PG_STATS] = self.llmprep("stats", "--json", env=pg_env)
         return runs
 
     def sizes(self) -> dict[str, int]:
@@ -116,11 +131,17 @@ def startup_and_stats(fixture: Fixture, parts: set[str], rounds: int) -> dict[st
             *floor_rows,
             Row("llmprep --help"),
             Row(LLMPREP_FIRST, ANKI_FIRST, rss=True, goal_anki=0.9),
+            Row(PG_FIRST, ANKI_FIRST, rss=True),
             Row(ANKI_FIRST, rss=True),
         ]
         out["first_card"] = table(f"first card, {head}", rows, samples, STACK_NAME)
     if "stats" in parts:
-        rows = [*floor_rows, Row(LLMPREP_STATS, ANKI_STATS, rss=True, goal_anki=0.9), Row(ANKI_STATS, rss=True)]
+        rows = [
+            *floor_rows,
+            Row(LLMPREP_STATS, ANKI_STATS, rss=True, goal_anki=0.9),
+            Row(PG_STATS, ANKI_STATS, rss=True),
+            Row(ANKI_STATS, rss=True),
+        ]
         out["stats"] = table(f"stats, {head}", rows, samples, STACK_NAME)
     return out
 
@@ -211,9 +232,14 @@ def main(argv: list[str] | None = None) -> None:
     with_anki = missing is None
     results: dict[str, Any] = {}
     fixture: Fixture | None = None
-    with tempfile.TemporaryDirectory(prefix="llmprep-bench-") as tmp:
+    no_postgres = postgres_side.available() if options.parts & {"first-card", "stats"} else "not asked"
+    if no_postgres and no_postgres != "not asked":
+        print(no_postgres)
+    with tempfile.TemporaryDirectory(prefix="llmprep-bench-") as tmp, contextlib.ExitStack() as stack:
         if options.parts - {"grade"}:
             fixture = Fixture(Path(tmp) / "main", spec(options.cards, options.scale, options.seed), with_anki)
+        if fixture and not no_postgres:
+            fixture.attach_postgres(stack.enter_context(postgres_side.server()))
         if fixture and options.parts & {"first-card", "stats"}:
             results.update(startup_and_stats(fixture, options.parts, options.rounds))
         if fixture and "size" in options.parts:

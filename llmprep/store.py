@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import asdict
@@ -602,12 +603,7 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
         event.listen(engine, "connect", _on_connect)
     event.listen(engine, "handle_error", _stop_on_damage(path))
     try:
-        with engine.connect() as conn:
-            if not read_only:  # two first starts at once: one creates the tables, the other finds them
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            _migrate(conn)  # read-only: an upgrade the file needs is refused by _refuse_writes
-            verify_schema(conn, path)
-            conn.commit()
+        _open_schema(engine, path, read_only)
     except OperationalError as exc:
         raise StorageError(
             f"cannot open the database {path}: {exc.orig}; check that you can read and write it and its folder, "
@@ -618,6 +614,27 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
     if not read_only:
         _opened[path] = engine
     return engine
+
+
+def _open_schema(engine: Engine, path: Path, read_only: bool, patience_s: float = 3 * BUSY_TIMEOUT_MS / 1000) -> None:
+    """Create or migrate the schema, then check it. Two first starts at once: one creates the tables, the other
+    waits for them (BEGIN IMMEDIATE). SQLite answers "locked" without waiting in a few states of a file being
+    made (its journal mode being set by the other start), so a locked open is tried again for a while."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            with engine.connect() as conn:
+                if not read_only:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                _migrate(conn)  # read-only: an upgrade the file needs is refused by _refuse_writes
+                verify_schema(conn, path)
+                conn.commit()
+            return
+        except OperationalError as exc:
+            code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
+            if code != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _stop_on_damage(path: Path) -> Callable[[ExceptionContext], None]:

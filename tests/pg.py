@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 NOBODY = 65534
 
 
-def _bin_dir() -> Path | None:
+def find_bin_dir() -> Path | None:
     """The folder of initdb/pg_ctl/postgres: PATH first, then Debian's /usr/lib/postgresql/<version>/bin."""
     found = shutil.which("initdb")
     if found:
@@ -62,10 +63,20 @@ class Server:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
-    bin_dir = _bin_dir()
+    bin_dir = find_bin_dir()
     if bin_dir is None:
         pytest.skip("no PostgreSQL server binaries (initdb) on this machine: `make install` installs them")
     pytest.importorskip("psycopg", reason="psycopg is not installed: `pip install -e '.[dev]'`")
+    with running_server(bin_dir) as server:
+        yield server
+
+
+@contextmanager
+def running_server(bin_dir: Path | None = None) -> Iterator[Server]:
+    """A throwaway server for the tests and the benchmarks, stopped and removed on exit."""
+    bin_dir = bin_dir or find_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("no PostgreSQL server binaries (initdb) on this machine: `make install` installs them")
     root = Path(tempfile.mkdtemp(prefix="llmprep-pg-"))
     data = root / "data"
     if os.geteuid() == 0:

@@ -4,52 +4,31 @@ from a state another process had already replaced (each card's log replays throu
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fsrs import Card, Rating, Scheduler
 
 from tests.conftest import numbered_deck
+from tests.processes import LOG_SQL, STATES_SQL, assert_log_replays, start_llmprep
 
 pytestmark = pytest.mark.slow
 
 REPETITIONS = 10
 
 
-def _start(home: Path, decks: Path, args: list[str], stdin: str, now: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "LLMPREP_HOME": str(home), "LLMPREP_NOW": now, "NO_COLOR": "1", "TZ": "UTC"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llmprep", "--decks", str(decks), *args],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdin is not None
-    process.stdin.write(stdin)
-    process.stdin.close()
-    process.stdin = None  # written in full up front: communicate() only collects the output
-    return process
-
-
 def _race(home: Path, decks: Path, broken: Path, now: str) -> int:
     """Two studies rating 4 cards each and one grading, started together; returns the ratings they recorded."""
     keys = "\n3\n" * 4 + "q\n"
     processes = [
-        _start(home, decks, ["study", "--deck", "race"], keys, now),
-        _start(home, decks, ["study", "--deck", "race"], keys, now),
-        _start(home, decks, ["code", "mha", "--file", str(broken)], "", now),
+        start_llmprep(home, decks, ["study", "--deck", "race"], keys, now),
+        start_llmprep(home, decks, ["study", "--deck", "race"], keys, now),
+        start_llmprep(home, decks, ["code", "mha", "--file", str(broken)], "", now),
     ]
+    finished = [(process, *process.communicate(timeout=120)) for process in processes]  # every pipe read, closed
     recorded = 0
-    for process in processes:
-        out, err = process.communicate(timeout=120)
+    for process, out, err in finished:
         assert process.returncode in (0, 1), err  # 1: the grading's verdict (the submission does not parse)
         assert "error:" not in err and "Traceback" not in err, err
         recorded += out.count("recorded ")
@@ -57,31 +36,8 @@ def _race(home: Path, decks: Path, broken: Path, now: str) -> int:
 
 
 def _chains_unbroken(db: Path) -> None:
-    """Replay each card's log through FSRS from new: every row's interval is the one the replay had reached, and
-    the replay ends in the stored state. A rating computed from a state another session had replaced (a lost
-    update) breaks both."""
-    scheduler = Scheduler(enable_fuzzing=False)
     with closing(sqlite3.connect(db)) as conn:
-        rows = conn.execute(
-            "SELECT card_id, rating, reviewed_at, scheduled_days FROM review_log ORDER BY id"
-        ).fetchall()
-        stored = {
-            row[0]: row[1:] for row in conn.execute("SELECT card_id, state, step, stability, due FROM card_state")
-        }
-    replayed: dict[str, Card] = {}
-    for card_id, rating, at, scheduled in rows:
-        when = datetime.fromtimestamp(at / 1000, UTC)
-        card = replayed.get(card_id, Card(card_id=0, due=when))
-        interval = None if card.last_review is None else (card.due - card.last_review).total_seconds() / 86400
-        assert scheduled == pytest.approx(interval), f"{card_id}: rated from a state another session had replaced"
-        replayed[card_id], _ = scheduler.review_card(card, Rating(rating), review_datetime=when)
-    assert replayed.keys() == stored.keys()
-    for card_id, card in replayed.items():
-        state, step, stability, due = stored[card_id]
-        assert (state, step) == (card.state.value, card.step), card_id
-        assert stability == pytest.approx(card.stability) and datetime.fromisoformat(due) == card.due.replace(
-            tzinfo=None
-        )
+        assert_log_replays(conn.execute(LOG_SQL).fetchall(), conn.execute(STATES_SQL).fetchall())
 
 
 def test_two_studies_and_a_grading_at_once_on_a_new_then_an_existing_database(tmp_path: Path) -> None:
@@ -91,7 +47,7 @@ def test_two_studies_and_a_grading_at_once_on_a_new_then_an_existing_database(tm
     broken.write_text("def oops(:\n")
     warm = tmp_path / "warm"  # parses the decks once: each fresh home starts with that cache, as a user's does
     warm.mkdir()
-    _start(warm, decks, ["decks"], "", "2026-01-05T09:00:00+00:00").communicate(timeout=120)
+    start_llmprep(warm, decks, ["decks"], "", "2026-01-05T09:00:00+00:00").communicate(timeout=120)
     for repetition in range(REPETITIONS):
         home = tmp_path / f"home-{repetition}"
         home.mkdir()

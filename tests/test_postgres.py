@@ -4,63 +4,22 @@ on one server database at once, and `llmprep db copy` moving a history SQLite ->
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fsrs import Card, Rating, Scheduler
 from sqlalchemy import create_engine
 
 from llmprep import store
 from tests.conftest import numbered_deck
-
-
-def _start(home: Path, decks: Path, url: str, args: list[str], stdin: str, now: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "LLMPREP_HOME": str(home), "LLMPREP_DB": url, "LLMPREP_NOW": now, "NO_COLOR": "1", "TZ": "UTC"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llmprep", "--decks", str(decks), *args],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdin is not None
-    process.stdin.write(stdin)
-    process.stdin.close()
-    process.stdin = None  # written in full up front: communicate() only collects the output
-    return process
+from tests.processes import LOG_SQL, STATES_SQL, assert_log_replays, start_llmprep
 
 
 def _chains_unbroken(url: str) -> None:
-    """Replay each card's log through FSRS from new: every row's interval is the one the replay had reached, and
-    the replay ends in the stored state (as tests/test_concurrency.py checks on SQLite)."""
-    scheduler = Scheduler(enable_fuzzing=False)
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT card_id, rating, reviewed_at, scheduled_days FROM review_log ORDER BY id"
-        ).all()
-        stored = {
-            row[0]: row[1:]
-            for row in conn.exec_driver_sql("SELECT card_id, state, step, stability, due FROM card_state")
-        }
+        assert_log_replays(conn.exec_driver_sql(LOG_SQL).all(), conn.exec_driver_sql(STATES_SQL).all())
     engine.dispose()
-    replayed: dict[str, Card] = {}
-    for card_id, rating, at, scheduled in rows:
-        when = datetime.fromtimestamp(at / 1000, UTC)
-        card = replayed.get(card_id, Card(card_id=0, due=when))
-        interval = None if card.last_review is None else (card.due - card.last_review).total_seconds() / 86400
-        assert scheduled == pytest.approx(interval), f"{card_id}: rated from a state another session had replaced"
-        replayed[card_id], _ = scheduler.review_card(card, Rating(rating), review_datetime=when)
-    assert replayed.keys() == stored.keys()
-    for card_id, card in replayed.items():
-        state, step, stability, due = stored[card_id]
-        assert (state, step) == (card.state.value, card.step), card_id
-        assert stability == pytest.approx(card.stability) and due == card.due.replace(tzinfo=None)
 
 
 @pytest.mark.slow
@@ -80,9 +39,12 @@ def test_two_machines_study_one_server_database_at_once(tmp_path: Path, pg_serve
         expected = 0
         for day in ("2026-01-05", "2026-01-06"):
             now = f"{day}T09:00:00+00:00"
-            processes = [_start(home, decks, url, ["study", "--deck", "race"], keys, now) for home in homes]
-            for process in processes:
-                out, err = process.communicate(timeout=120)
+            processes = [
+                start_llmprep(home, decks, ["study", "--deck", "race"], keys, now, {"LLMPREP_DB": url})
+                for home in homes
+            ]
+            finished = [(process, *process.communicate(timeout=120)) for process in processes]  # pipes closed
+            for process, out, err in finished:
                 assert process.returncode == 0, err
                 assert "error:" not in err and "Traceback" not in err, err
                 expected += out.count("recorded ")
