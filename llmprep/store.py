@@ -618,8 +618,8 @@ def open_engine(path: Path, *, read_only: bool = False) -> Engine:
 
 def _open_schema(engine: Engine, path: Path, read_only: bool, patience_s: float = 3 * BUSY_TIMEOUT_MS / 1000) -> None:
     """Create or migrate the schema, then check it. Two first starts at once: one creates the tables, the other
-    waits for them (BEGIN IMMEDIATE). SQLite answers "locked" without waiting in a few states of a file being
-    made (its journal mode being set by the other start), so a locked open is tried again for a while."""
+    waits for them (BEGIN IMMEDIATE). A first start was once told "locked" at once under load while the other
+    was making the file (likely its journal mode being set, when SQLite does not wait): tried again for a while."""
     deadline = time.monotonic() + patience_s
     while True:
         try:
