@@ -79,9 +79,10 @@ def _started_by_grading(before: tuple[dict[int, tuple[int, int, str]], int]) -> 
     return leaked
 
 
-def _left_behind(before: tuple[dict[int, tuple[int, int, str]], int], grace: float = 3.0) -> list[str]:
-    """_started_by_grading, allowing a process the kernel is still tearing down (seen once under a full test
-    run's load) a moment to go; what outlives the grace is named with its command line."""
+def _left_behind(before: tuple[dict[int, tuple[int, int, str]], int], grace: float = 12.0) -> list[str]:
+    """_started_by_grading, allowing a process still being torn down under a full run's load a moment to go (a
+    process forked from the zygote was seen there after 3 s: the judge's own wait for a relay is bounded at 10 s);
+    what outlives the grace is named with its command line."""
     deadline = time.monotonic() + grace
     while (leaked := _started_by_grading(before)) and time.monotonic() < deadline:
         time.sleep(0.1)

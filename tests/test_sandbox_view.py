@@ -72,7 +72,10 @@ def test_the_worker_sees_only_the_system_the_import_path_and_the_package(
         {"fd", "stdin", "stdout", "stderr", "shm"} | {d for d in sandbox.DEVICES if os.path.exists(f"/dev/{d}")}
     )
     assert view["terminals"] == []
-    assert len(view["tmp"]) == 1 and view["tmp"][0].startswith("llmprep-grade-")  # only its own scratch's parent
+    # only its own scratch's parent (and, for a checkout kept under /tmp, the folder its package is bound at)
+    under_tmp = {p.split("/")[2] for p in binds if p.startswith("/tmp/")}
+    scratch = [name for name in view["tmp"] if name not in under_tmp]
+    assert len(scratch) == 1 and scratch[0].startswith("llmprep-grade-"), view["tmp"]
     assert view["judge_dir"] == ["scratch"]  # not the judge's output file beside it
 
 
