@@ -7,6 +7,8 @@ Each rating is one transaction: the card's new FSRS state and its review-log row
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +23,6 @@ from sqlalchemy.orm import Session
 from llmprep import clock, store
 from llmprep.config import Config
 from llmprep.store import (
-    SLOT_MS,
     CardRow,
     CardState,
     CardTag,
@@ -32,6 +33,7 @@ from llmprep.store import (
     remove_review,
     set_meta,
     set_suspended,
+    slot_of,
     write_lock,
 )
 
@@ -145,11 +147,6 @@ def count_today(session: Session, now: datetime, day_starts_at: int) -> tuple[in
     ).all()
     counts = dict(rows)
     return counts.get("new", 0), counts.get("review", 0)
-
-
-def slot_of(moment: datetime) -> int:
-    """The 15-minute slot of `review_slots` that holds `moment` (a day starts on a slot boundary)."""
-    return round(moment.timestamp() * 1000) // SLOT_MS
 
 
 def next_card(
@@ -346,10 +343,13 @@ class Reviewer:
         self.config = config
         self.fsrs = make_fsrs(config)
 
-    def _write(self) -> Session:
-        """A session for one write; each takes `write_lock` first, so that writers go one at a time on both
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction holding the write lock from its start, so that writers go one at a time on both
         backends (on SQLite they would at their first write anyway; PostgreSQL needs it said)."""
-        return Session(self.engine, expire_on_commit=False)
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            write_lock(session)
+            yield session
 
     def outcomes(self, card_id: str, now: datetime) -> dict[int, Outcome]:
         """All four possible results, computed once so that the interval shown is the one applied."""
@@ -378,8 +378,7 @@ class Reviewer:
         """Commit one rating (state + log row in one transaction), only onto the state it was computed from:
         when another session rated the card in between, raise StaleCard and write nothing (never a lost
         update)."""
-        with self._write() as session, session.begin():
-            write_lock(session)
+        with self._write() as session:
             row = session.get(CardState, card_id)
             if state_key(row) != outcome.prior:
                 raise StaleCard(card_id)
@@ -429,16 +428,14 @@ class Reviewer:
 
     def log_cram(self, card_id: str, rating: int, now: datetime, duration_ms: int | None) -> Recorded:
         """Cramming leaves the schedule alone; the rating is logged as `cram` for the record only."""
-        with self._write() as session, session.begin():
-            write_lock(session)
+        with self._write() as session:
             log = ReviewLog(card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms, kind="cram")
             add_review(session, log)
             return Recorded(log.id, card_id, rating, False, scheduled=False)
 
     def undo(self, recorded: Recorded) -> None:
         """Restore the exact state before `recorded` and delete its log row (and un-leech)."""
-        with self._write() as session, session.begin():
-            write_lock(session)
+        with self._write() as session:
             if remove_review(session, recorded.log_id) is None:
                 return
             if recorded.scheduled:
@@ -456,8 +453,7 @@ class Reviewer:
                 set_suspended(session, recorded.card_id, False, leech=False)
 
     def suspend(self, card_id: str) -> Suspended:
-        with self._write() as session, session.begin():
-            write_lock(session)
+        with self._write() as session:
             set_suspended(session, card_id, True)
         return Suspended(card_id)
 
@@ -466,8 +462,7 @@ class Reviewer:
         until = clock.day_start(
             clock.local_day(now, self.config.day_starts_at) + timedelta(days=1), self.config.day_starts_at
         )
-        with self._write() as session, session.begin():
-            write_lock(session)
+        with self._write() as session:
             kept = {k: v for k, v in _buried_map(session).items() if datetime.fromisoformat(v) > now}
             kept[card_id] = until.isoformat()
             _set_meta_map(session, BURIED_KEY, kept)
@@ -478,12 +473,10 @@ class Reviewer:
         if isinstance(action, Recorded):
             self.undo(action)
         elif isinstance(action, Suspended):
-            with self._write() as session, session.begin():
-                write_lock(session)
+            with self._write() as session:
                 set_suspended(session, action.card_id, False)
         else:
-            with self._write() as session, session.begin():
-                write_lock(session)
+            with self._write() as session:
                 kept = _buried_map(session)
                 kept.pop(action.card_id, None)
                 _set_meta_map(session, BURIED_KEY, kept)

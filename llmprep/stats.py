@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from llmprep import answers, clock, interview, sql
 from llmprep.config import Config
-from llmprep.scheduler import Filters, make_fsrs, slot_of
-from llmprep.store import MATURE_DAYS, SLOT_MS, slot_rows_sql
+from llmprep.scheduler import Filters, make_fsrs
+from llmprep.store import MATURE_DAYS, SLOT_MS, slot_of, slot_rows_sql
 
 PERIODS = {"today": 0, "week": 7, "month": 30, "year": 365}  # the last must be the longest
 EPOCH = date(1970, 1, 1)

@@ -88,9 +88,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else clock.as_utc(value)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the Unix epoch: how the review log keeps a time."""
+    return round(moment.timestamp() * 1000)
+
+
 def to_millis(moment: datetime | None) -> datetime | None:
     """`moment` as the review log gives it back: to the millisecond."""
-    return None if moment is None else datetime.fromtimestamp(round(moment.timestamp() * 1000) / 1000, UTC)
+    return None if moment is None else datetime.fromtimestamp(epoch_ms(moment) / 1000, UTC)
 
 
 class EpochMillis(TypeDecorator[datetime]):
@@ -105,7 +110,7 @@ class EpochMillis(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use llmprep.clock")
-        return round(value.timestamp() * 1000)
+        return epoch_ms(value)
 
     def process_result_value(self, value: int | None, dialect: Any) -> datetime | None:
         return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
@@ -172,6 +177,11 @@ class ReviewLog(Base):
 
 
 SLOT_MS = 15 * 60 * 1000  # every time zone's offset is a multiple of 15 minutes: a local day is whole slots
+
+
+def slot_of(moment: datetime) -> int:
+    """The 15-minute slot of `review_slots` that holds `moment` (a day starts on a slot boundary)."""
+    return epoch_ms(moment) // SLOT_MS
 
 
 class ReviewSlot(Base):
@@ -300,7 +310,7 @@ _ADD_TO_SLOT = text(
 def _count_in_slot(session: Session, log: ReviewLog, sign: int) -> None:
     again = int(log.rating == 1)
     mature = int(log.scheduled_days is not None and log.scheduled_days >= MATURE_DAYS)
-    slot = round(log.reviewed_at.timestamp() * 1000) // SLOT_MS
+    slot = slot_of(log.reviewed_at)
     values = {"slot": slot, "kind": log.kind, "n": sign, "again": sign * again, "ms": sign * (log.duration_ms or 0)}
     session.execute(_ADD_TO_SLOT, {**values, "mature": sign * mature, "mature_again": sign * mature * again})
     if sign < 0:  # as a rebuild leaves it: no slot without reviews
